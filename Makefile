@@ -1,0 +1,67 @@
+# kubectl-imagerepo: every target installs what it needs itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := docker-registry
+
+# apt is a target too
+.PHONY: install venv apt test unit e2e lint testenv sandbox sandbox-down bench clean
+
+PREFIX ?= $(HOME)/.local
+APP_VENV := $(PREFIX)/share/kubectl-imagerepo/venv
+
+## install: kubectl-imagerepo in its own virtualenv, linked as $(PREFIX)/bin/kubectl-imagerepo
+install:
+	$(PYTHON) -m venv $(APP_VENV)
+	$(APP_VENV)/bin/pip install -q --upgrade pip
+	$(APP_VENV)/bin/pip install -q .
+	mkdir -p $(PREFIX)/bin
+	ln -sf $(APP_VENV)/bin/kubectl-imagerepo $(PREFIX)/bin/kubectl-imagerepo
+	@echo "installed $(PREFIX)/bin/kubectl-imagerepo"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+## apt: the Debian packages the tests use (the 2.8 registry)
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+## testenv: build (or find in the cache) kube-apiserver, kubectl, etcd and the v3 registry
+testenv: apt
+	bash hack/testbin.sh
+
+## test: lint, unit tests and e2e tests against the real servers
+test: venv testenv lint
+	$(BIN)/pytest -rs -p no:cacheprovider tests
+
+unit: venv
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
+
+e2e: venv testenv
+	$(BIN)/pytest -rs -p no:cacheprovider tests/e2e
+
+lint: venv
+	$(BIN)/ruff check kubectl_imagerepo tests bench
+	$(BIN)/mypy
+
+## sandbox: start the test environment in the background for a person to try; see .sandbox/env
+sandbox: venv testenv
+	$(BIN)/python -m tests.harness.sandbox up
+
+sandbox-down:
+	@[ -x $(BIN)/python ] && $(BIN)/python -m tests.harness.sandbox down || rm -rf .sandbox
+
+bench: venv testenv
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .sandbox

@@ -1,0 +1,3 @@
+from kubectl_imagerepo.cli import main
+
+main()

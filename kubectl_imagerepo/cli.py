@@ -1,0 +1,80 @@
+"""The `kubectl imagerepo` command line: a root group that loads each subcommand on first use."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from kubectl_imagerepo import __version__
+from kubectl_imagerepo.errors import CommandError
+from kubectl_imagerepo.flags import kube_options
+
+# name -> (module, short help). The short help lives here so that `--help` imports no subcommand.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "get": ("kubectl_imagerepo.commands.get", "Display one or many ImageRepositories."),
+    "describe": ("kubectl_imagerepo.commands.describe", "Show details of ImageRepositories."),
+    "install": ("kubectl_imagerepo.commands.install", "Install the ImageRepository CRD in the cluster."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when they run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        command: click.Command = importlib.import_module(entry[0]).command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the subcommands from the table above, importing none of them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+@click.version_option(__version__, "--version", prog_name="kubectl-imagerepo", message="%(prog)s version v%(version)s")
+@kube_options
+def root() -> None:
+    """Reconcile Flux ImageRepository objects from your own machine.
+
+    Lists a repository's tags as Flux's image-reflector-controller does and writes the status back
+    to the cluster, so `kubectl wait`, `flux get images` and ImagePolicies work as usual.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line and exit: 0 success, 1 runtime failure, 2 usage error."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        root.main(args, prog_name="kubectl imagerepo", complete_var="_KUBECTL_IMAGEREPO_COMPLETE", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(2 if isinstance(usage, click.UsageError) else usage.exit_code)
+    except CommandError as failure:
+        _print_error(str(failure))
+        sys.exit(failure.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _print_error("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _print_error(message: str) -> None:
+    stream: Any = sys.stderr
+    print(message, file=stream)

@@ -1,0 +1,200 @@
+"""`kubectl imagerepo get`: list ImageRepositories as `kubectl get` does, with Flux's status filter."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kubectl_imagerepo.errors import InputError
+from kubectl_imagerepo.flags import flags_from, kube_options
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.imagerepository import ImageRepository
+    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.listing import StatusSelector
+
+
+@click.command("get")
+@click.argument("names", nargs=-1)
+@click.option("-A", "--all-namespaces", is_flag=True, help="List the requested objects across all namespaces.")
+@click.option("-l", "--selector", help="Label selector to filter on, e.g. -l key1=value1,key2=value2.")
+@click.option("-o", "--output", help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...")
+@click.option("-w", "--watch", is_flag=True, help="After listing, watch for changes.")
+@click.option("--status-selector", help="Filter by a condition, as Flux does: type=status or type!=status.")
+@click.option("--no-headers", is_flag=True, help="Don't print headers in the table.")
+@click.option("--ignore-not-found", is_flag=True, help="Treat a named object that is missing as found.")
+@click.option("--chunk-size", default=500, show_default=True, help="List in chunks of this many objects.")
+@kube_options
+@click.pass_context
+def command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    all_namespaces: bool,
+    selector: str | None,
+    output: str | None,
+    watch: bool,
+    status_selector: str | None,
+    no_headers: bool,
+    ignore_not_found: bool,
+    chunk_size: int,
+) -> None:
+    """Display one or many ImageRepositories.
+
+    Columns: NAME, IMAGE, TAGS, READY, STATUS, LAST SCAN, AGE; `-o wide` adds SUSPENDED, INTERVAL,
+    NEXT SCAN and CANONICAL IMAGE.
+    """
+    from kubectl_imagerepo.kube import ApiError, Kube
+    from kubectl_imagerepo.listing import StatusSelector
+    from kubectl_imagerepo.printers import parse_output
+
+    table = output in (None, "wide")
+    try:
+        fmt = None if table else parse_output(output)
+    except ValueError as bad:
+        raise InputError(f"error: {bad}") from None
+    chosen = StatusSelector.parse(status_selector) if status_selector else None
+    kube = Kube(flags_from(ctx))
+    namespace = None if all_namespaces else kube.namespace
+
+    missing: list[str] = []
+    if names:
+        objects = []
+        for name in names:
+            try:
+                objects.append(kube.get(kube.resource_path(namespace or kube.namespace, name)))
+            except ApiError as failure:
+                if not failure.not_found:
+                    raise
+                if not ignore_not_found:
+                    missing.append(failure.kubectl_text())
+        resource_version = ""
+    else:
+        query = [("labelSelector", selector)] if selector else []
+        listed = kube.list_all(kube.resource_path(namespace), query, chunk=chunk_size)
+        objects = list(listed.get("items") or [])
+        resource_version = str((listed.get("metadata") or {}).get("resourceVersion") or "")
+
+    repos = _select(objects, chosen)
+    show_namespace = all_namespaces
+    now = datetime.now(UTC)
+    if table:
+        printer = _TablePrinter(wide=output == "wide", all_namespaces=show_namespace, no_headers=no_headers)
+        if repos:
+            click.echo(printer.first(repos, now), nl=False)
+        elif not names and not watch:
+            where = "" if all_namespaces else f" in {namespace} namespace"
+            click.echo(f"No resources found{where}.", err=True)
+    else:
+        from kubectl_imagerepo.printers import render_objects
+
+        assert fmt is not None
+        single = len(names) == 1 and len(repos) == 1
+        click.echo(render_objects([r.raw for r in repos] if repos or not names else [], fmt, single=single),
+                   nl=False)
+    for text in missing:
+        click.echo(text, err=True)
+    if watch:
+        _watch(kube, namespace, names, selector, resource_version, chosen, table, output, no_headers,
+               show_namespace, printer if table and repos else None)
+    if missing:
+        sys.exit(1)
+
+
+def _select(objects: Sequence[dict[str, Any]], chosen: StatusSelector | None) -> list[ImageRepository]:
+    from kubectl_imagerepo.imagerepository import ImageRepository
+    from kubectl_imagerepo.listing import select
+
+    return select([ImageRepository.from_dict(o) for o in objects], chosen)
+
+
+class _TablePrinter:
+    """The table of `get`, printed once and then row by row while watching."""
+
+    def __init__(self, *, wide: bool, all_namespaces: bool, no_headers: bool) -> None:
+        from kubectl_imagerepo.table import TableStream
+
+        self.wide, self.all_namespaces, self.no_headers = wide, all_namespaces, no_headers
+        self.stream = TableStream()
+        self.started = False
+
+    def _rows(self, repos: Sequence[ImageRepository], now: datetime) -> list[tuple[str, ...]]:
+        from kubectl_imagerepo.listing import row
+
+        return [row(r, now, wide=self.wide, all_namespaces=self.all_namespaces) for r in repos]
+
+    def first(self, repos: Sequence[ImageRepository], now: datetime) -> str:
+        from kubectl_imagerepo.listing import headers
+
+        self.started = True
+        names = () if self.no_headers else headers(wide=self.wide, all_namespaces=self.all_namespaces)
+        return self.stream.first(names, self._rows(repos, now))
+
+    def more(self, repo: ImageRepository, now: datetime) -> str:
+        if not self.started:
+            return self.first([repo], now)
+        return self.stream.row(self._rows([repo], now)[0])
+
+
+def _watch(
+    kube: Kube,
+    namespace: str | None,
+    names: tuple[str, ...],
+    selector: str | None,
+    resource_version: str,
+    chosen: StatusSelector | None,
+    table: bool,
+    output: str | None,
+    no_headers: bool,
+    all_namespaces: bool,
+    printer: _TablePrinter | None,
+) -> None:
+    """Print a row (or an object) for every change, until interrupted."""
+    from kubectl_imagerepo.kube import ApiError
+
+    if len(names) > 1:
+        raise InputError("error: you may only specify a single resource type and name when watching")
+    if printer is None and table:
+        printer = _TablePrinter(wide=output == "wide", all_namespaces=all_namespaces, no_headers=no_headers)
+    query: list[tuple[str, str]] = [("allowWatchBookmarks", "true")]
+    if names:
+        query.append(("fieldSelector", f"metadata.name={names[0]}"))
+    if selector:
+        query.append(("labelSelector", selector))
+    path = kube.resource_path(namespace)
+    while True:
+        if not resource_version:
+            listed = kube.get(path, [q for q in query if q[0] != "allowWatchBookmarks"] + [("limit", "1")])
+            resource_version = str((listed.get("metadata") or {}).get("resourceVersion") or "")
+        try:
+            for event in kube.watch(path, [*query, ("resourceVersion", resource_version)]):
+                obj = event.get("object") or {}
+                resource_version = str((obj.get("metadata") or {}).get("resourceVersion") or resource_version)
+                if event.get("type") == "BOOKMARK":
+                    continue
+                _print_change(obj, chosen, printer, output)
+        except ApiError as failure:
+            if failure.status != 410:
+                raise
+            resource_version = ""  # the watch expired: start again from a fresh list
+
+
+def _print_change(
+    obj: dict[str, Any], chosen: StatusSelector | None, printer: _TablePrinter | None, output: str | None
+) -> None:
+    from kubectl_imagerepo.imagerepository import ImageRepository
+
+    repo = ImageRepository.from_dict(obj)
+    if chosen is not None and not chosen.matches(repo):
+        return
+    if printer is not None:
+        click.echo(printer.more(repo, datetime.now(UTC)), nl=False)
+        return
+    from kubectl_imagerepo.printers import parse_output, render_watch_event_object
+
+    click.echo(render_watch_event_object(obj, parse_output(output)), nl=False)
+    sys.stdout.flush()
+

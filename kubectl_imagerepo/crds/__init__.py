@@ -1,0 +1,1 @@
+"""The CustomResourceDefinitions this plugin ships."""

@@ -1,0 +1,68 @@
+"""`make sandbox`: the test environment left running in the background for a person to try.
+
+`up` starts it under `.sandbox/`, seeds a few repositories, creates ImageRepositories pointing at
+them and writes `.sandbox/env`; `down` stops every server and removes `.sandbox/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from tests.harness.environment import ROOT, start_environment
+
+SANDBOX = Path(os.environ.get("SANDBOX_DIR") or ROOT / ".sandbox")
+NAMESPACE = "sandbox"
+SEEDED = {"podinfo": ["6.5.0", "6.5.1", "6.5.2", "6.6.0", "latest", "sha256-0123.sig"],
+          "big": [f"1.0.{i}" for i in range(250)]}
+
+
+def up() -> None:
+    if (SANDBOX / "pids").exists():
+        print(f"the sandbox is already running; source {SANDBOX / 'env'}", file=sys.stderr)
+        return
+    SANDBOX.mkdir(exist_ok=True)
+    env = start_environment(SANDBOX)
+    servers = [*env.plane.servers, env.registry.server, env.legacy_registry.server]
+    (SANDBOX / "pids").write_text("\n".join(str(s.process.pid) for s in servers) + "\n")
+    env.plane.create_namespace(NAMESPACE)
+    for repository, tags in SEEDED.items():
+        env.registry.seed(f"sandbox/{repository}", tags)
+        env.legacy_registry.seed(f"sandbox/{repository}", tags)
+    for name, host in (("podinfo", env.registry.host), ("big", env.registry.host),
+                       ("podinfo-legacy", env.legacy_registry.host)):
+        repository = name.removesuffix("-legacy")
+        env.plane.apply({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
+                         "metadata": {"name": name, "namespace": NAMESPACE},
+                         "spec": {"image": f"{host}/sandbox/{repository}", "interval": "5m"}})
+    values = {
+        "KUBECONFIG": env.plane.admin_kubeconfig,
+        "REGISTRY": env.registry.host,
+        "REGISTRY_LEGACY": env.legacy_registry.host,
+        "NAMESPACE": NAMESPACE,
+        "PATH": f"{env.bindir}:$PATH",
+    }
+    lines = [f"export {k}={shlex.quote(str(v))}" for k, v in values.items() if k != "PATH"]
+    lines.append(f'export PATH={shlex.quote(str(env.bindir))}:"$PATH"')
+    (SANDBOX / "env").write_text("\n".join(lines) + "\n")
+    print(f"sandbox ready: source {SANDBOX / 'env'} && kubectl imagerepo get -A")
+
+
+def down() -> None:
+    pids = SANDBOX / "pids"
+    if pids.exists():
+        for line in pids.read_text().split():
+            try:
+                os.killpg(int(line), signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
+    shutil.rmtree(SANDBOX, ignore_errors=True)
+    print("sandbox stopped")
+
+
+if __name__ == "__main__":
+    {"up": up, "down": down}[sys.argv[1] if len(sys.argv) > 1 else "up"]()
