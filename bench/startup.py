@@ -28,8 +28,9 @@ OBJECTS = 50
 CLIENT_MAJORS = {"36": "kubernetes==36.0.3", "37": "kubernetes==37.0.2"}
 IMPORT_PATHS = {
     "plugin path (config + ApiClient)": "from kubernetes.config import kube_config; "
-                                        "from kubernetes.client import ApiClient, Configuration",
-    "config + CustomObjectsApi": "from kubernetes import config; from kubernetes.client import CustomObjectsApi",
+    "from kubernetes.client import ApiClient, Configuration",
+    "config + CustomObjectsApi": "from kubernetes import config; "
+    "from kubernetes.client import CustomObjectsApi",
     "config + CoreV1Api": "from kubernetes import config; from kubernetes.client import CoreV1Api",
 }
 
@@ -59,40 +60,68 @@ def client_venv(major: str) -> Path:
 def main() -> None:
     rows: list[dict[str, object]] = []
     for label, code in IMPORT_PATHS.items():
-        medians = {m: median_seconds([str(client_venv(m)), "-c", code], dict(os.environ)) for m in CLIENT_MAJORS}
-        rows.append({"case": f"import: {label}", "ours": medians["37"], "reference": medians["36"],
-                     "reference_name": "36.x", "ours_name": "37.x"})
+        medians = {
+            m: median_seconds([str(client_venv(m)), "-c", code], dict(os.environ)) for m in CLIENT_MAJORS
+        }
+        rows.append(
+            {
+                "case": f"import: {label}",
+                "ours": medians["37"],
+                "reference": medians["36"],
+                "reference_name": "36.x",
+                "ours_name": "37.x",
+            }
+        )
 
     with tempfile.TemporaryDirectory() as workdir:
         env = start_environment(Path(workdir))
         try:
             namespace = env.new_namespace("bench")
             for i in range(OBJECTS):
-                env.plane.apply({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
-                                 "metadata": {"name": f"repo-{i:02d}", "namespace": namespace},
-                                 "spec": {"image": f"ghcr.io/example/app{i}", "interval": "5m"}})
+                env.plane.apply(
+                    {
+                        "apiVersion": "image.toolkit.fluxcd.io/v1",
+                        "kind": "ImageRepository",
+                        "metadata": {"name": f"repo-{i:02d}", "namespace": namespace},
+                        "spec": {"image": f"ghcr.io/example/app{i}", "interval": "5m"},
+                    }
+                )
             run_env = env.path_env()
             plugin = [str(Path(sys.executable).parent / "kubectl-imagerepo")]
             kubectl = [str(env.binaries.kubectl)]
             cases = [
                 ("--help", [*plugin, "--help"], [*kubectl, "get", "--help"]),
-                (f"get of {OBJECTS} objects", [*plugin, "get", "-n", namespace],
-                 [*kubectl, "get", "imagerepositories", "-n", namespace]),
-                ("describe of one object", [*plugin, "describe", "repo-00", "-n", namespace],
-                 [*kubectl, "describe", "imagerepositories", "repo-00", "-n", namespace]),
+                (
+                    f"get of {OBJECTS} objects",
+                    [*plugin, "get", "-n", namespace],
+                    [*kubectl, "get", "imagerepositories", "-n", namespace],
+                ),
+                (
+                    "describe of one object",
+                    [*plugin, "describe", "repo-00", "-n", namespace],
+                    [*kubectl, "describe", "imagerepositories", "repo-00", "-n", namespace],
+                ),
             ]
             for name, ours, reference in cases:
-                rows.append({"case": name, "ours": median_seconds(ours, run_env),
-                             "reference": median_seconds(reference, run_env),
-                             "ours_name": "kubectl-imagerepo", "reference_name": "kubectl"})
+                rows.append(
+                    {
+                        "case": name,
+                        "ours": median_seconds(ours, run_env),
+                        "reference": median_seconds(reference, run_env),
+                        "ours_name": "kubectl-imagerepo",
+                        "reference_name": "kubectl",
+                    }
+                )
         finally:
             env.stop()
 
     print(f"{'case':45} {'ours':>10} {'reference':>10} {'ratio':>7}  (medians of {RUNS} runs)")
     for row in rows:
         ours, ref = float(row["ours"]), float(row["reference"])  # type: ignore[arg-type]
-        print(f"{row['case']:45} {ours * 1000:8.0f}ms {ref * 1000:8.0f}ms {ours / ref:6.2f}x"
-              f"  ({row['ours_name']} / {row['reference_name']})")
+        print(
+            f"{row['case']:45} {ours * 1000:8.0f}ms {ref * 1000:8.0f}ms {ours / ref:6.2f}x"
+            f"  ({row['ours_name']} / {row['reference_name']})"
+        )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "startup.json").write_text(json.dumps({"runs": RUNS, "rows": rows}, indent=2) + "\n")

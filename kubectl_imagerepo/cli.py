@@ -43,7 +43,9 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
 )
-@click.version_option(__version__, "--version", prog_name="kubectl-imagerepo", message="%(prog)s version v%(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="kubectl-imagerepo", message="%(prog)s version v%(version)s"
+)
 @kube_options
 def root() -> None:
     """Reconcile Flux ImageRepository objects from your own machine.
@@ -57,7 +59,12 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command line and exit: 0 success, 1 runtime failure, 2 usage error."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        root.main(args, prog_name="kubectl imagerepo", complete_var="_KUBECTL_IMAGEREPO_COMPLETE", standalone_mode=False)
+        root.main(
+            args,
+            prog_name="kubectl imagerepo",
+            complete_var="_KUBECTL_IMAGEREPO_COMPLETE",
+            standalone_mode=False,
+        )
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as usage:

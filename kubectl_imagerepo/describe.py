@@ -359,9 +359,7 @@ def _parsed(timestamp: str) -> datetime | None:
 
 def _since(timestamp: str, now: datetime) -> str:
     """kubectl's `translateTimestampSince`: an age, `<unknown>` for a missing time."""
-    if not timestamp or _parsed(timestamp) is None:
-        return "<unknown>"
-    return age(timestamp, now)
+    return age(timestamp or None, now)
 
 
 @dataclass(frozen=True)

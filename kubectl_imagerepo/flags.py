@@ -62,7 +62,9 @@ def kube_options(command: F) -> F:
     decorators: list[Callable[[F], F]] = []
     for decls, field, help_text in _OPTIONS:
         decorators.append(
-            click.option(*decls, field, default=None, expose_value=False, help=help_text, callback=_store(field))
+            click.option(
+                *decls, field, default=None, expose_value=False, help=help_text, callback=_store(field)
+            )
         )
     decorators += [
         click.option(

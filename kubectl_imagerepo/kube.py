@@ -110,7 +110,7 @@ class Kube:
                         config_dict=merger.config, active_context=flags.context, config_base_path=None
                     )
                     loader.load_and_set(configuration)
-                    namespace = loader.current_context["context"].safe_get("namespace") or namespace
+                    namespace = (loader.current_context.get("context") or {}).get("namespace") or namespace
         except ConfigException as bad:
             raise CommandError(f"error: {bad}") from None
         if flags.server:
@@ -282,7 +282,8 @@ def _pod_namespace() -> str | None:
 
 def _api_error(status: int, body: bytes) -> ApiError:
     """Turn a non-2xx answer into an ApiError, reading the Status object when there is one."""
-    reason, message, details = "", "", {}
+    reason, message = "", ""
+    details: dict[str, Any] = {}
     try:
         decoded = json.loads(body)
         if isinstance(decoded, dict) and decoded.get("kind") == "Status":

@@ -90,7 +90,9 @@ def _events(kube: Kube, repo: ImageRepository) -> list[dict[str, Any]]:
             return []
         raise
     items: list[dict[str, Any]] = found.get("items") or []
-    return [e for e in items if not repo.uid or (e.get("involvedObject") or {}).get("uid") in (None, repo.uid)]
+    return [
+        e for e in items if not repo.uid or (e.get("involvedObject") or {}).get("uid") in (None, repo.uid)
+    ]
 
 
 def _policies(kube: Kube) -> list[dict[str, Any]]:
@@ -112,7 +114,7 @@ def _policies(kube: Kube) -> list[dict[str, Any]]:
 
 def _access(kube: Kube, repo: ImageRepository, policies: list[dict[str, Any]]) -> list[PolicyAccess]:
     """Which of the policies reference `repo`, and whether its accessFrom lets each one in."""
-    from kubectl_imagerepo.access import policies_referencing, policy_allowed
+    from kubectl_imagerepo.access import access_denied_reason, policies_referencing
     from kubectl_imagerepo.describe import PolicyAccess
     from kubectl_imagerepo.kube import ApiError
 
@@ -123,10 +125,11 @@ def _access(kube: Kube, repo: ImageRepository, policies: list[dict[str, Any]]) -
         ns, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
         if ns not in labels_of:
             try:
-                labels_of[ns] = dict((kube.get(f"/api/v1/namespaces/{ns}").get("metadata") or {}).get("labels") or {})
+                labels_of[ns] = dict(
+                    (kube.get(f"/api/v1/namespaces/{ns}").get("metadata") or {}).get("labels") or {}
+                )
             except ApiError:
                 labels_of[ns] = {}
-        allowed = policy_allowed(ns, repo, labels_of[ns])
-        reason = "" if allowed else f"namespace {ns} is not selected by spec.accessFrom"
-        result.append(PolicyAccess(namespace=ns, name=name, allowed=allowed, reason=reason))
+        denied = access_denied_reason(ns, repo, labels_of[ns])
+        result.append(PolicyAccess(namespace=ns, name=name, allowed=denied is None, reason=denied or ""))
     return result

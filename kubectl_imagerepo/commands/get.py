@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 @click.command("get")
 @click.argument("names", nargs=-1)
-@click.option("-A", "--all-namespaces", is_flag=True, help="List the requested objects across all namespaces.")
+@click.option(
+    "-A", "--all-namespaces", is_flag=True, help="List the requested objects across all namespaces."
+)
 @click.option("-l", "--selector", help="Label selector to filter on, e.g. -l key1=value1,key2=value2.")
 @click.option("-o", "--output", help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...")
 @click.option("-w", "--watch", is_flag=True, help="After listing, watch for changes.")
@@ -93,13 +95,25 @@ def command(
 
         assert fmt is not None
         single = len(names) == 1 and len(repos) == 1
-        click.echo(render_objects([r.raw for r in repos] if repos or not names else [], fmt, single=single),
-                   nl=False)
+        click.echo(
+            render_objects([r.raw for r in repos] if repos or not names else [], fmt, single=single), nl=False
+        )
     for text in missing:
         click.echo(text, err=True)
     if watch:
-        _watch(kube, namespace, names, selector, resource_version, chosen, table, output, no_headers,
-               show_namespace, printer if table and repos else None)
+        _watch(
+            kube,
+            namespace,
+            names,
+            selector,
+            resource_version,
+            chosen,
+            table,
+            output,
+            no_headers,
+            show_namespace,
+            printer if table and repos else None,
+        )
     if missing:
         sys.exit(1)
 
@@ -197,4 +211,3 @@ def _print_change(
 
     click.echo(render_watch_event_object(obj, parse_output(output)), nl=False)
     sys.stdout.flush()
-

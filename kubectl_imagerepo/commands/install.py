@@ -15,9 +15,7 @@ CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 @click.command("install")
 @click.option("--dry-run", is_flag=True, help="Print the CRD instead of applying it.")
-@click.option(
-    "--wait/--no-wait", default=True, show_default=True, help="Wait until the CRD is established."
-)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until the CRD is established.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the CRD.")
 @kube_options
 @click.pass_context

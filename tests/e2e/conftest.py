@@ -49,7 +49,9 @@ class Plugin:
     def __call__(self, *args: str, timeout: float = 60, kubeconfig: Path | None = None) -> Result:
         done = subprocess.run(
             [sys.executable, "-m", "kubectl_imagerepo", *args],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             env={**self.env.path_env(), "KUBECONFIG": str(kubeconfig or self.kubeconfig)},
         )
         return Result(done.returncode, done.stdout, done.stderr)
@@ -58,7 +60,9 @@ class Plugin:
         """Start a long-running invocation (`get -w`); the caller stops it."""
         return subprocess.Popen(
             [sys.executable, "-u", "-m", "kubectl_imagerepo", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**self.env.path_env(), "KUBECONFIG": str(self.kubeconfig)},
         )
 
@@ -74,21 +78,29 @@ def image_repository(namespace: str, name: str, image: str, **spec: Any) -> dict
     metadata: dict[str, Any] = {"name": name, "namespace": namespace}
     if labels:
         metadata["labels"] = labels
-    return {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository", "metadata": metadata,
-            "spec": {"image": image, "interval": "5m", **spec}}
+    return {
+        "apiVersion": "image.toolkit.fluxcd.io/v1",
+        "kind": "ImageRepository",
+        "metadata": metadata,
+        "spec": {"image": image, "interval": "5m", **spec},
+    }
 
 
 def create(env: Environment, obj: dict[str, Any]) -> dict[str, Any]:
     """Create an object as the admin and return it as stored."""
     ns = obj["metadata"]["namespace"]
     created: dict[str, Any] = env.plane.request(
-        "POST", f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{ns}/imagerepositories", obj)
+        "POST", f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{ns}/imagerepositories", obj
+    )
     return created
 
 
 def write_status(env: Environment, namespace: str, name: str, status: dict[str, Any]) -> dict[str, Any]:
     """Replace an object's status through the status subresource, as a controller would."""
     updated: dict[str, Any] = env.plane.request(
-        "PATCH", f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{namespace}/imagerepositories/{name}/status",
-        {"status": status}, content_type="application/merge-patch+json")
+        "PATCH",
+        f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{namespace}/imagerepositories/{name}/status",
+        {"status": status},
+        content_type="application/merge-patch+json",
+    )
     return updated

@@ -18,15 +18,29 @@ def record_event(env: Environment, obj: dict[str, object], kind: str, reason: st
     meta = obj["metadata"]
     assert isinstance(meta, dict)
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    env.plane.request("POST", f"/api/v1/namespaces/{meta['namespace']}/events", {
-        "apiVersion": "v1", "kind": "Event",
-        "metadata": {"generateName": f"{meta['name']}.", "namespace": meta["namespace"]},
-        "involvedObject": {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
-                           "name": meta["name"], "namespace": meta["namespace"], "uid": meta["uid"]},
-        "reason": reason, "message": message, "type": kind,
-        "source": {"component": "image-reflector-controller"},
-        "firstTimestamp": now, "lastTimestamp": now, "count": 1,
-    })
+    env.plane.request(
+        "POST",
+        f"/api/v1/namespaces/{meta['namespace']}/events",
+        {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"generateName": f"{meta['name']}.", "namespace": meta["namespace"]},
+            "involvedObject": {
+                "apiVersion": "image.toolkit.fluxcd.io/v1",
+                "kind": "ImageRepository",
+                "name": meta["name"],
+                "namespace": meta["namespace"],
+                "uid": meta["uid"],
+            },
+            "reason": reason,
+            "message": message,
+            "type": kind,
+            "source": {"component": "image-reflector-controller"},
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": 1,
+        },
+    )
 
 
 def field(output: str, label: str) -> str:
@@ -38,7 +52,8 @@ def field(output: str, label: str) -> str:
 
 
 def test_ready_object_shows_conditions_scan_settings_latest_tags_and_events(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     created = create(env, image_repository(namespace, "app", "ghcr.io/example/app", timeout="30s"))
     write_status(env, namespace, "app", ready_status())
     record_event(env, created, "Normal", "Succeeded", "successful scan: found 3 tags with checksum 12345")
@@ -56,21 +71,42 @@ def test_ready_object_shows_conditions_scan_settings_latest_tags_and_events(
     assert SCAN_TIME in out
     for tag in ("3", "2", "1"):
         assert any(line.strip() == tag for line in out.splitlines())
-    events = out[out.index("Events:"):]
+    events = out[out.index("Events:") :]
     assert "Succeeded" in events and "image-reflector-controller" in events
     assert "successful scan: found 3 tags with checksum 12345" in events
 
 
 def test_stalled_object_shows_the_stall_reason_and_message(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "bad", "ghcr.io/example/app:1.0"))
     message = "image 'ghcr.io/example/app:1.0' should not include a tag; remove ':1.0'"
-    write_status(env, namespace, "bad", {"observedGeneration": 1, "conditions": [
-        {"type": "Stalled", "status": "True", "reason": "ImageURLInvalid", "message": message,
-         "observedGeneration": 1, "lastTransitionTime": SCAN_TIME},
-        {"type": "Ready", "status": "False", "reason": "ImageURLInvalid", "message": message,
-         "observedGeneration": 1, "lastTransitionTime": SCAN_TIME},
-    ]})
+    write_status(
+        env,
+        namespace,
+        "bad",
+        {
+            "observedGeneration": 1,
+            "conditions": [
+                {
+                    "type": "Stalled",
+                    "status": "True",
+                    "reason": "ImageURLInvalid",
+                    "message": message,
+                    "observedGeneration": 1,
+                    "lastTransitionTime": SCAN_TIME,
+                },
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "ImageURLInvalid",
+                    "message": message,
+                    "observedGeneration": 1,
+                    "lastTransitionTime": SCAN_TIME,
+                },
+            ],
+        },
+    )
     result = plugin("describe", "bad", "-n", namespace)
     assert result.code == 0, result.stderr
     rows = [line.split()[:3] for line in result.stdout.splitlines()]
@@ -88,7 +124,9 @@ def test_never_reconciled_object_says_so(env: Environment, plugin: Plugin, names
     assert "Events:" in result.stdout and "<none>" in result.stdout.split("Events:")[1]
 
 
-def test_a_name_prefix_describes_every_object_it_starts(env: Environment, plugin: Plugin, namespace: str) -> None:
+def test_a_name_prefix_describes_every_object_it_starts(
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "web-frontend", "ghcr.io/example/a"))
     create(env, image_repository(namespace, "web-backend", "ghcr.io/example/b"))
     result = plugin("describe", "web", "-n", namespace)
@@ -100,8 +138,10 @@ def test_a_name_prefix_describes_every_object_it_starts(env: Environment, plugin
 def test_missing_object_prints_kubectls_not_found_and_exits_1(plugin: Plugin, namespace: str) -> None:
     result = plugin("describe", "nope", "-n", namespace)
     assert result.code == 1
-    assert result.stderr.strip() == \
-        'Error from server (NotFound): imagerepositories.image.toolkit.fluxcd.io "nope" not found'
+    assert (
+        result.stderr.strip()
+        == 'Error from server (NotFound): imagerepositories.image.toolkit.fluxcd.io "nope" not found'
+    )
 
 
 def test_empty_namespace_says_no_resources_found(plugin: Plugin, namespace: str) -> None:

@@ -20,22 +20,40 @@ def ready_status(tags: int = 3, message: str | None = None) -> dict[str, object]
     return {
         "observedGeneration": 1,
         "canonicalImageName": "ghcr.io/example/app",
-        "conditions": [{
-            "type": "Ready", "status": "True", "reason": "Succeeded", "observedGeneration": 1,
-            "lastTransitionTime": SCAN_TIME,
-            "message": message or f"successful scan: found {tags} tags with checksum 12345",
-        }],
-        "lastScanResult": {"tagCount": tags, "scanTime": SCAN_TIME, "revision": "12345",
-                           "latestTags": ["3", "2", "1"][:tags]},
+        "conditions": [
+            {
+                "type": "Ready",
+                "status": "True",
+                "reason": "Succeeded",
+                "observedGeneration": 1,
+                "lastTransitionTime": SCAN_TIME,
+                "message": message or f"successful scan: found {tags} tags with checksum 12345",
+            }
+        ],
+        "lastScanResult": {
+            "tagCount": tags,
+            "scanTime": SCAN_TIME,
+            "revision": "12345",
+            "latestTags": ["3", "2", "1"][:tags],
+        },
         "observedExclusionList": ["^.*\\.sig$"],
     }
 
 
 def failed_status() -> dict[str, object]:
-    return {"observedGeneration": 1, "conditions": [{
-        "type": "Ready", "status": "False", "reason": "ReadOperationFailed", "observedGeneration": 1,
-        "lastTransitionTime": SCAN_TIME, "message": "scan failed: GET http://x: unexpected status code 404 Not Found",
-    }]}
+    return {
+        "observedGeneration": 1,
+        "conditions": [
+            {
+                "type": "Ready",
+                "status": "False",
+                "reason": "ReadOperationFailed",
+                "observedGeneration": 1,
+                "lastTransitionTime": SCAN_TIME,
+                "message": "scan failed: GET http://x: unexpected status code 404 Not Found",
+            }
+        ],
+    }
 
 
 def test_empty_namespace_says_no_resources_found_and_exits_0(plugin: Plugin, namespace: str) -> None:
@@ -46,7 +64,8 @@ def test_empty_namespace_says_no_resources_found_and_exits_0(plugin: Plugin, nam
 
 
 def test_lists_the_objects_of_the_namespace_in_kubectl_columns(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     write_status(env, namespace, "app", ready_status())
     create(env, image_repository(namespace, "fresh", "ghcr.io/example/fresh"))
@@ -82,7 +101,8 @@ def test_label_selector_keeps_only_matching_objects(env: Environment, plugin: Pl
 
 
 def test_output_json_of_one_named_object_is_the_object_itself(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     result = plugin("get", "app", "-n", namespace, "-o", "json")
     assert result.code == 0, result.stderr
@@ -111,7 +131,8 @@ def test_output_yaml_round_trips_the_stored_object(env: Environment, plugin: Plu
 
 
 def test_output_wide_adds_suspended_interval_next_scan_and_canonical_image(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app", interval="10m", suspend=True))
     write_status(env, namespace, "app", ready_status())
     result = plugin("get", "-n", namespace, "-o", "wide")
@@ -130,7 +151,8 @@ def test_output_jsonpath_prints_the_selected_fields(env: Environment, plugin: Pl
 
 
 def test_status_selector_keeps_objects_whose_condition_matches(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "good", "ghcr.io/example/good"))
     write_status(env, namespace, "good", ready_status())
     create(env, image_repository(namespace, "bad", "ghcr.io/example/bad"))
@@ -139,18 +161,24 @@ def test_status_selector_keeps_objects_whose_condition_matches(
     ready = plugin("get", "-n", namespace, "--status-selector", "ready=true", "-o", "name")
     not_ready = plugin("get", "-n", namespace, "--status-selector", "Ready!=True", "-o", "name")
     assert ready.stdout.split() == ["imagerepository.image.toolkit.fluxcd.io/good"]
-    assert sorted(not_ready.stdout.split()) == ["imagerepository.image.toolkit.fluxcd.io/bad",
-                                                "imagerepository.image.toolkit.fluxcd.io/new"]
+    assert sorted(not_ready.stdout.split()) == [
+        "imagerepository.image.toolkit.fluxcd.io/bad",
+        "imagerepository.image.toolkit.fluxcd.io/new",
+    ]
 
 
 def test_malformed_status_selector_is_a_usage_error(plugin: Plugin, namespace: str) -> None:
     result = plugin("get", "-n", namespace, "--status-selector", "ready")
     assert result.code == 2
-    assert result.stderr.strip() == \
-        "expected status selector in type=status or type!=status format, but found: ready"
+    assert (
+        result.stderr.strip()
+        == "expected status selector in type=status or type!=status format, but found: ready"
+    )
 
 
-def test_unknown_output_format_is_a_usage_error_naming_the_allowed_ones(plugin: Plugin, namespace: str) -> None:
+def test_unknown_output_format_is_a_usage_error_naming_the_allowed_ones(
+    plugin: Plugin, namespace: str
+) -> None:
     result = plugin("get", "-n", namespace, "-o", "bogus")
     assert result.code == 2
     assert 'unable to match a printer suitable for the output format "bogus"' in result.stderr
@@ -160,8 +188,10 @@ def test_unknown_output_format_is_a_usage_error_naming_the_allowed_ones(plugin: 
 def test_missing_object_prints_kubectls_not_found_and_exits_1(plugin: Plugin, namespace: str) -> None:
     result = plugin("get", "nope", "-n", namespace)
     assert result.code == 1
-    assert result.stderr.strip() == \
-        'Error from server (NotFound): imagerepositories.image.toolkit.fluxcd.io "nope" not found'
+    assert (
+        result.stderr.strip()
+        == 'Error from server (NotFound): imagerepositories.image.toolkit.fluxcd.io "nope" not found'
+    )
 
 
 def test_ignore_not_found_turns_a_missing_object_into_success(plugin: Plugin, namespace: str) -> None:
@@ -177,7 +207,8 @@ def test_namespace_defaults_to_the_contexts_namespace(env: Environment, plugin: 
 
 
 def test_restricted_user_gets_a_forbidden_message_naming_verb_and_resource(
-        env: Environment, plugin: Plugin, namespace: str) -> None:
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     result = plugin("get", "-n", namespace, kubeconfig=env.plane.restricted_kubeconfig)
     assert result.code == 1
     assert result.stderr.strip() == (
@@ -187,7 +218,9 @@ def test_restricted_user_gets_a_forbidden_message_naming_verb_and_resource(
     )
 
 
-def test_restricted_user_with_read_access_lists_objects(env: Environment, plugin: Plugin, namespace: str) -> None:
+def test_restricted_user_with_read_access_lists_objects(
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     env.plane.grant_restricted_user(namespace)
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     result = plugin("get", "-n", namespace, "-o", "name", kubeconfig=env.plane.restricted_kubeconfig)
@@ -196,7 +229,9 @@ def test_restricted_user_with_read_access_lists_objects(env: Environment, plugin
 
 
 @pytest.mark.timeout(60)
-def test_watch_prints_a_new_row_when_an_object_changes(env: Environment, plugin: Plugin, namespace: str) -> None:
+def test_watch_prints_a_new_row_when_an_object_changes(
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     watcher = plugin.start("get", "-n", namespace, "-w", "--kubeconfig", str(env.plane.admin_kubeconfig))
     try:

@@ -15,23 +15,34 @@ pytestmark = pytest.mark.e2e
 
 def test_kubectl_finds_the_plugin_on_path_and_runs_get(env: Environment, namespace: str) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
-    done = subprocess.run(["kubectl", "imagerepo", "get", "-n", namespace, "-o", "name"],
-                          capture_output=True, text=True, env=env.path_env(), timeout=60)
+    done = subprocess.run(
+        ["kubectl", "imagerepo", "get", "-n", namespace, "-o", "name"],
+        capture_output=True,
+        text=True,
+        env=env.path_env(),
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "imagerepository.image.toolkit.fluxcd.io/app\n"
 
 
 def test_kubectl_plugin_list_shows_the_plugin(env: Environment) -> None:
-    done = subprocess.run(["kubectl", "plugin", "list"], capture_output=True, text=True,
-                          env=env.path_env(), timeout=60)
+    done = subprocess.run(
+        ["kubectl", "plugin", "list"], capture_output=True, text=True, env=env.path_env(), timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert str(env.bindir / "kubectl-imagerepo") in done.stdout
 
 
 def test_the_built_kubectl_reads_the_plugins_crd_printer_columns(env: Environment, namespace: str) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
-    done = subprocess.run(["kubectl", "get", "imgrepo", "-n", namespace], capture_output=True, text=True,
-                          env=env.path_env(), timeout=60)
+    done = subprocess.run(
+        ["kubectl", "get", "imgrepo", "-n", namespace],
+        capture_output=True,
+        text=True,
+        env=env.path_env(),
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[0].split() == ["NAME", "IMAGE", "TAGS", "READY", "STATUS", "AGE"]
 
@@ -47,10 +58,12 @@ def test_install_dry_run_prints_the_crd_without_a_cluster(plugin: Plugin) -> Non
 def test_install_applies_the_crd_with_the_plugins_field_manager(env: Environment, plugin: Plugin) -> None:
     result = plugin("install")
     assert result.code == 0, result.stderr
-    assert result.stdout == \
-        "customresourcedefinition.apiextensions.k8s.io/imagerepositories.image.toolkit.fluxcd.io serverside-applied\n"
-    crd = env.plane.request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
-                                   "imagerepositories.image.toolkit.fluxcd.io")
+    crd_name = "imagerepositories.image.toolkit.fluxcd.io"
+    assert result.stdout == f"customresourcedefinition.apiextensions.k8s.io/{crd_name} serverside-applied\n"
+    crd = env.plane.request(
+        "GET",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/imagerepositories.image.toolkit.fluxcd.io",
+    )
     managers = {m["manager"] for m in crd["metadata"]["managedFields"]}
     assert "kubectl-imagerepo" in managers
     established = [c for c in crd["status"]["conditions"] if c["type"] == "Established"]
@@ -61,7 +74,10 @@ def test_v1beta2_objects_are_served_with_a_deprecation_warning(env: Environment,
     obj = image_repository(namespace, "old", "ghcr.io/example/old")
     obj["apiVersion"] = "image.toolkit.fluxcd.io/v1beta2"
     with env.plane.session() as s:
-        answer = s.post(f"{env.plane.url}/apis/image.toolkit.fluxcd.io/v1beta2/namespaces/{namespace}/"
-                        "imagerepositories", json=obj, timeout=30)
+        answer = s.post(
+            f"{env.plane.url}/apis/image.toolkit.fluxcd.io/v1beta2/namespaces/{namespace}/imagerepositories",
+            json=obj,
+            timeout=30,
+        )
     assert answer.status_code == 201, answer.text
     assert "v1beta2 ImageRepository is deprecated, upgrade to v1" in answer.headers.get("Warning", "")

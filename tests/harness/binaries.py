@@ -25,9 +25,13 @@ class Binaries:
 
 def find_binaries() -> Binaries:
     """Build (or find in the cache) the servers; fails loudly if anything is missing."""
-    built = subprocess.run(
-        ["bash", str(ROOT / "hack" / "testbin.sh")], check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    built = (
+        subprocess.run(
+            ["bash", str(ROOT / "hack" / "testbin.sh")], check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     directory = Path(built)
     legacy = Path(os.environ.get("LEGACY_REGISTRY", DEBIAN_REGISTRY))
     if not legacy.exists():

@@ -42,12 +42,23 @@ class ControlPlane:
         s.headers["Authorization"] = f"Bearer {token or self.admin_token}"
         return s
 
-    def request(self, method: str, path: str, body: Any = None, content_type: str = "application/json",
-                ok: tuple[int, ...] = (200, 201)) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        content_type: str = "application/json",
+        ok: tuple[int, ...] = (200, 201),
+    ) -> Any:
         """One admin request; raises with the server's answer when the status is not in `ok`."""
         with self.session() as s:
-            response = s.request(method, self.url + path, data=None if body is None else json.dumps(body),
-                                 headers={"Content-Type": content_type}, timeout=30)
+            response = s.request(
+                method,
+                self.url + path,
+                data=None if body is None else json.dumps(body),
+                headers={"Content-Type": content_type},
+                timeout=30,
+            )
         if response.status_code not in ok:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
         return response.json() if response.content else None
@@ -60,12 +71,19 @@ class ControlPlane:
     def apply(self, obj: dict[str, Any]) -> Any:
         """Server-side apply one object as the admin (field manager `test-harness`)."""
         path = object_path(obj)
-        return self.request("PATCH", path + "?fieldManager=test-harness&force=true", obj,
-                            content_type="application/apply-patch+yaml")
+        return self.request(
+            "PATCH",
+            path + "?fieldManager=test-harness&force=true",
+            obj,
+            content_type="application/apply-patch+yaml",
+        )
 
     def create_namespace(self, name: str) -> None:
-        self.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                    "metadata": {"name": name}})
+        self.request(
+            "POST",
+            "/api/v1/namespaces",
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+        )
 
     def install_crd(self, manifest: dict[str, Any]) -> None:
         """Apply a CRD, wait until it is Established and its resource is served."""
@@ -87,21 +105,41 @@ class ControlPlane:
 
     def grant_restricted_user(self, namespace: str) -> None:
         """Let the restricted user read ImageRepositories in `namespace`, and nothing more."""
-        self.apply({
-            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-            "metadata": {"name": f"{RESTRICTED_USER}-reads", "namespace": namespace},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": RESTRICTED_ROLE},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": RESTRICTED_USER}],
-        })
-        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-                  "spec": {"resourceAttributes": {"namespace": namespace, "verb": "list",
-                                                  "group": "image.toolkit.fluxcd.io",
-                                                  "resource": "imagerepositories"}}}
+        self.apply(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": f"{RESTRICTED_USER}-reads", "namespace": namespace},
+                "roleRef": {
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "ClusterRole",
+                    "name": RESTRICTED_ROLE,
+                },
+                "subjects": [
+                    {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": RESTRICTED_USER}
+                ],
+            }
+        )
+        review = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {
+                "resourceAttributes": {
+                    "namespace": namespace,
+                    "verb": "list",
+                    "group": "image.toolkit.fluxcd.io",
+                    "resource": "imagerepositories",
+                }
+            },
+        }
         deadline = time.monotonic() + 30
         with self.session(self.restricted_token) as s:
             while time.monotonic() < deadline:
-                answer = s.post(f"{self.url}/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-                                json=review, timeout=10).json()
+                answer = s.post(
+                    f"{self.url}/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                    json=review,
+                    timeout=10,
+                ).json()
                 if answer.get("status", {}).get("allowed"):
                     return
                 time.sleep(0.1)
@@ -110,10 +148,16 @@ class ControlPlane:
 
 def object_path(obj: dict[str, Any]) -> str:
     """The REST path of an object, for the kinds the harness writes."""
-    plurals = {"Namespace": "namespaces", "RoleBinding": "rolebindings", "ClusterRole": "clusterroles",
-               "CustomResourceDefinition": "customresourcedefinitions", "Secret": "secrets",
-               "ServiceAccount": "serviceaccounts", "ImageRepository": "imagerepositories",
-               "ImagePolicy": "imagepolicies"}
+    plurals = {
+        "Namespace": "namespaces",
+        "RoleBinding": "rolebindings",
+        "ClusterRole": "clusterroles",
+        "CustomResourceDefinition": "customresourcedefinitions",
+        "Secret": "secrets",
+        "ServiceAccount": "serviceaccounts",
+        "ImageRepository": "imagerepositories",
+        "ImagePolicy": "imagepolicies",
+    }
     api_version, kind = obj["apiVersion"], obj["kind"]
     base = f"/api/{api_version}" if "/" not in api_version else f"/apis/{api_version}"
     namespace = obj["metadata"].get("namespace")
@@ -123,9 +167,15 @@ def object_path(obj: dict[str, Any]) -> str:
 
 def _kubeconfig(path: Path, url: str, ca: bytes, user: str, token: str, namespace: str = "default") -> Path:
     config = {
-        "apiVersion": "v1", "kind": "Config", "current-context": "test",
-        "clusters": [{"name": "test", "cluster": {"server": url,
-                                                  "certificate-authority-data": base64.b64encode(ca).decode()}}],
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "test",
+        "clusters": [
+            {
+                "name": "test",
+                "cluster": {"server": url, "certificate-authority-data": base64.b64encode(ca).decode()},
+            }
+        ],
         "users": [{"name": user, "user": {"token": token}}],
         "contexts": [{"name": "test", "context": {"cluster": "test", "user": user, "namespace": namespace}}],
     }
@@ -143,63 +193,105 @@ def start_control_plane(binaries: Binaries, workdir: Path) -> ControlPlane:
     sa = service_account_key(pki)
     admin_token, restricted_token = secrets.token_hex(16), secrets.token_hex(16)
     tokens = pki / "tokens.csv"
-    tokens.write_text(f'{admin_token},test-admin,1,"system:masters"\n{restricted_token},{RESTRICTED_USER},2,"devs"\n')
+    tokens.write_text(
+        f'{admin_token},test-admin,1,"system:masters"\n{restricted_token},{RESTRICTED_USER},2,"devs"\n'
+    )
 
     servers: list[Server] = []
     etcd_port, peer_port, api_port = free_port(), free_port(), free_port()
     etcd_url = f"http://127.0.0.1:{etcd_port}"
-    etcd = start("etcd", [
-        str(binaries.etcd), "--data-dir", str(workdir / "etcd-data"),
-        "--listen-client-urls", etcd_url, "--advertise-client-urls", etcd_url,
-        "--listen-peer-urls", f"http://127.0.0.1:{peer_port}",
-        "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer_port}",
-        "--initial-cluster", f"default=http://127.0.0.1:{peer_port}",
-        "--unsafe-no-fsync", "--log-level", "warn",
-    ], workdir)
+    etcd = start(
+        "etcd",
+        [
+            str(binaries.etcd),
+            "--data-dir",
+            str(workdir / "etcd-data"),
+            "--listen-client-urls",
+            etcd_url,
+            "--advertise-client-urls",
+            etcd_url,
+            "--listen-peer-urls",
+            f"http://127.0.0.1:{peer_port}",
+            "--initial-advertise-peer-urls",
+            f"http://127.0.0.1:{peer_port}",
+            "--initial-cluster",
+            f"default=http://127.0.0.1:{peer_port}",
+            "--unsafe-no-fsync",
+            "--log-level",
+            "warn",
+        ],
+        workdir,
+    )
     servers.append(etcd)
     try:
         wait_until(etcd, lambda: requests.get(f"{etcd_url}/health", timeout=1).json().get("health") == "true")
         url = f"https://127.0.0.1:{api_port}"
-        apiserver = start("kube-apiserver", [
-            str(binaries.kube_apiserver),
-            f"--etcd-servers={etcd_url}",
-            "--bind-address=127.0.0.1", f"--secure-port={api_port}",
-            "--advertise-address=127.0.0.1", "--endpoint-reconciler-type=none",
-            f"--cert-dir={pki}",
-            f"--tls-cert-file={serving.cert}", f"--tls-private-key-file={serving.key}",
-            f"--client-ca-file={ca.pair.cert}",
-            "--service-account-issuer=https://kubernetes.default.svc",
-            f"--service-account-key-file={sa.cert}", f"--service-account-signing-key-file={sa.key}",
-            "--service-cluster-ip-range=10.0.0.0/24",
-            "--authorization-mode=RBAC",
-            f"--token-auth-file={tokens}",
-            "--disable-admission-plugins=ServiceAccount",
-            "--allow-privileged=true",
-            "--v=0",
-        ], workdir)
+        apiserver = start(
+            "kube-apiserver",
+            [
+                str(binaries.kube_apiserver),
+                f"--etcd-servers={etcd_url}",
+                "--bind-address=127.0.0.1",
+                f"--secure-port={api_port}",
+                "--advertise-address=127.0.0.1",
+                "--endpoint-reconciler-type=none",
+                f"--cert-dir={pki}",
+                f"--tls-cert-file={serving.cert}",
+                f"--tls-private-key-file={serving.key}",
+                f"--client-ca-file={ca.pair.cert}",
+                "--service-account-issuer=https://kubernetes.default.svc",
+                f"--service-account-key-file={sa.cert}",
+                f"--service-account-signing-key-file={sa.key}",
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--authorization-mode=RBAC",
+                f"--token-auth-file={tokens}",
+                "--disable-admission-plugins=ServiceAccount",
+                "--allow-privileged=true",
+                "--v=0",
+            ],
+            workdir,
+        )
         servers.append(apiserver)
 
         def ready() -> bool:
-            answer = requests.get(f"{url}/readyz", verify=str(ca.pair.cert), timeout=2,
-                                  headers={"Authorization": f"Bearer {admin_token}"})
+            answer = requests.get(
+                f"{url}/readyz",
+                verify=str(ca.pair.cert),
+                timeout=2,
+                headers={"Authorization": f"Bearer {admin_token}"},
+            )
             return answer.status_code == 200
 
         wait_until(apiserver, ready, timeout=120)
         plane = ControlPlane(
-            workdir=workdir, url=url, ca_file=ca.pair.cert,
-            admin_token=admin_token, restricted_token=restricted_token,
-            admin_kubeconfig=_kubeconfig(workdir / "admin.kubeconfig", url, ca.cert_pem, "test-admin", admin_token),
-            restricted_kubeconfig=_kubeconfig(workdir / "restricted.kubeconfig", url, ca.cert_pem,
-                                              RESTRICTED_USER, restricted_token),
+            workdir=workdir,
+            url=url,
+            ca_file=ca.pair.cert,
+            admin_token=admin_token,
+            restricted_token=restricted_token,
+            admin_kubeconfig=_kubeconfig(
+                workdir / "admin.kubeconfig", url, ca.cert_pem, "test-admin", admin_token
+            ),
+            restricted_kubeconfig=_kubeconfig(
+                workdir / "restricted.kubeconfig", url, ca.cert_pem, RESTRICTED_USER, restricted_token
+            ),
             servers=servers,
         )
         _wait_for_default_namespace(plane)
-        plane.apply({
-            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": {"name": RESTRICTED_ROLE},
-            "rules": [{"apiGroups": ["image.toolkit.fluxcd.io"], "resources": ["imagerepositories"],
-                       "verbs": ["get", "list", "watch"]}],
-        })
+        plane.apply(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "ClusterRole",
+                "metadata": {"name": RESTRICTED_ROLE},
+                "rules": [
+                    {
+                        "apiGroups": ["image.toolkit.fluxcd.io"],
+                        "resources": ["imagerepositories"],
+                        "verbs": ["get", "list", "watch"],
+                    }
+                ],
+            }
+        )
         return plane
     except BaseException:
         for server in reversed(servers):

@@ -47,8 +47,11 @@ class Environment:
 
     def path_env(self) -> dict[str, str]:
         """An environment whose PATH finds the built kubectl and the installed plugin first."""
-        return {**os.environ, "PATH": f"{self.bindir}{os.pathsep}{os.environ.get('PATH', '')}",
-                "KUBECONFIG": str(self.plane.admin_kubeconfig)}
+        return {
+            **os.environ,
+            "PATH": f"{self.bindir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "KUBECONFIG": str(self.plane.admin_kubeconfig),
+        }
 
 
 def start_environment(workdir: Path) -> Environment:
@@ -58,8 +61,9 @@ def start_environment(workdir: Path) -> Environment:
     started: list[Any] = [plane]
     try:
         plane.install_crd(next(d for d in yaml.safe_load_all(CRD_FILE.read_text()) if d))
-        registry = start_registry("registry", binaries.registry, workdir, legacy=False,
-                                  max_tags=MAX_TAGS_PER_PAGE)
+        registry = start_registry(
+            "registry", binaries.registry, workdir, legacy=False, max_tags=MAX_TAGS_PER_PAGE
+        )
         started.append(registry)
         legacy = start_registry("registry-legacy", binaries.legacy_registry, workdir, legacy=True)
         started.append(legacy)
@@ -72,11 +76,18 @@ def start_environment(workdir: Path) -> Environment:
     # The built kubectl, and the plugin as installed in this virtualenv, side by side on PATH.
     _link(binaries.kubectl, bindir / "kubectl")
     plugin = shutil.which("kubectl-imagerepo", path=str(Path(sys.executable).parent)) or shutil.which(
-        "kubectl-imagerepo")
+        "kubectl-imagerepo"
+    )
     if plugin:
         _link(Path(plugin), bindir / "kubectl-imagerepo")
-    return Environment(workdir=workdir, binaries=binaries, plane=plane, registry=registry,
-                       legacy_registry=legacy, bindir=bindir)
+    return Environment(
+        workdir=workdir,
+        binaries=binaries,
+        plane=plane,
+        registry=registry,
+        legacy_registry=legacy,
+        bindir=bindir,
+    )
 
 
 def _link(target: Path, link: Path) -> None:

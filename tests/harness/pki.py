@@ -68,7 +68,9 @@ class CertificateAuthority:
     def cert_pem(self) -> bytes:
         return self._cert.public_bytes(serialization.Encoding.PEM)
 
-    def issue(self, stem: str, common_name: str, *, server: bool = True, organization: str | None = None) -> Pair:
+    def issue(
+        self, stem: str, common_name: str, *, server: bool = True, organization: str | None = None
+    ) -> Pair:
         """A certificate for 127.0.0.1/localhost (server) or for a client named `common_name`."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)

@@ -45,7 +45,7 @@ class Registry:
             answer.raise_for_status()
             found += answer.json().get("tags") or []
             link = answer.headers.get("Link", "")
-            url = requests.compat.urljoin(url, link[link.index("<") + 1:link.index(">")]) if link else ""
+            url = requests.compat.urljoin(url, link[link.index("<") + 1 : link.index(">")]) if link else ""
         return found
 
     def seed(self, repository: str, tags: Iterable[str]) -> str:
@@ -55,8 +55,12 @@ class Registry:
         if len(tags) <= HTTP_SEED_LIMIT:
             with requests.Session() as s:
                 for tag in tags[1:]:
-                    s.put(f"{self.url}/v2/{repository}/manifests/{tag}", data=manifest,
-                          headers={"Content-Type": MANIFEST_TYPE}, timeout=30).raise_for_status()
+                    s.put(
+                        f"{self.url}/v2/{repository}/manifests/{tag}",
+                        data=manifest,
+                        headers={"Content-Type": MANIFEST_TYPE},
+                        timeout=30,
+                    ).raise_for_status()
         else:
             _link_tags(self.root, repository, tags[1:], digest)
         return digest
@@ -68,8 +72,12 @@ def _blob(url: str, repository: str, content: bytes, session: requests.Session) 
     started.raise_for_status()
     location = requests.compat.urljoin(url, started.headers["Location"])
     separator = "&" if "?" in location else "?"
-    session.put(f"{location}{separator}digest={digest}", data=content,
-                headers={"Content-Type": "application/octet-stream"}, timeout=30).raise_for_status()
+    session.put(
+        f"{location}{separator}digest={digest}",
+        data=content,
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=30,
+    ).raise_for_status()
     return digest
 
 
@@ -78,16 +86,31 @@ def _push_image(url: str, repository: str, tag: str) -> tuple[str, bytes]:
     with requests.Session() as s:
         config = b"{}"
         layer = f"kubectl-imagerepo test layer for {repository}\n".encode()
-        manifest = json.dumps({
-            "schemaVersion": 2,
-            "mediaType": MANIFEST_TYPE,
-            "config": {"mediaType": EMPTY_CONFIG_TYPE, "digest": _blob(url, repository, config, s),
-                       "size": len(config)},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                        "digest": _blob(url, repository, layer, s), "size": len(layer)}],
-        }, separators=(",", ":")).encode()
-        s.put(f"{url}/v2/{repository}/manifests/{tag}", data=manifest,
-              headers={"Content-Type": MANIFEST_TYPE}, timeout=30).raise_for_status()
+        manifest = json.dumps(
+            {
+                "schemaVersion": 2,
+                "mediaType": MANIFEST_TYPE,
+                "config": {
+                    "mediaType": EMPTY_CONFIG_TYPE,
+                    "digest": _blob(url, repository, config, s),
+                    "size": len(config),
+                },
+                "layers": [
+                    {
+                        "mediaType": "application/vnd.oci.image.layer.v1.tar",
+                        "digest": _blob(url, repository, layer, s),
+                        "size": len(layer),
+                    }
+                ],
+            },
+            separators=(",", ":"),
+        ).encode()
+        s.put(
+            f"{url}/v2/{repository}/manifests/{tag}",
+            data=manifest,
+            headers={"Content-Type": MANIFEST_TYPE},
+            timeout=30,
+        ).raise_for_status()
     return "sha256:" + hashlib.sha256(manifest).hexdigest(), manifest
 
 
@@ -111,8 +134,11 @@ def _config(root: Path, port: int, max_tags: int | None) -> dict[str, object]:
     config: dict[str, object] = {
         "version": 0.1,
         "log": {"level": "error", "accesslog": {"disabled": True}},
-        "storage": {"filesystem": {"rootdirectory": str(root)}, "delete": {"enabled": True},
-                    "cache": {"blobdescriptor": "inmemory"}},
+        "storage": {
+            "filesystem": {"rootdirectory": str(root)},
+            "delete": {"enabled": True},
+            "cache": {"blobdescriptor": "inmemory"},
+        },
         "http": {"addr": f"127.0.0.1:{port}", "secret": "kubectl-imagerepo-tests"},
     }
     if max_tags is not None:
@@ -120,7 +146,9 @@ def _config(root: Path, port: int, max_tags: int | None) -> dict[str, object]:
     return config
 
 
-def start_registry(name: str, binary: Path, workdir: Path, *, legacy: bool, max_tags: int | None = None) -> Registry:
+def start_registry(
+    name: str, binary: Path, workdir: Path, *, legacy: bool, max_tags: int | None = None
+) -> Registry:
     """Start distribution v3 (`legacy=False`, paginating) or Debian's 2.8 (`legacy=True`)."""
     root = workdir / f"{name}-data"
     root.mkdir(parents=True, exist_ok=True)

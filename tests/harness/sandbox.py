@@ -6,6 +6,7 @@ them and writes `.sandbox/env`; `down` stops every server and removes `.sandbox/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -17,8 +18,10 @@ from tests.harness.environment import ROOT, start_environment
 
 SANDBOX = Path(os.environ.get("SANDBOX_DIR") or ROOT / ".sandbox")
 NAMESPACE = "sandbox"
-SEEDED = {"podinfo": ["6.5.0", "6.5.1", "6.5.2", "6.6.0", "latest", "sha256-0123.sig"],
-          "big": [f"1.0.{i}" for i in range(250)]}
+SEEDED = {
+    "podinfo": ["6.5.0", "6.5.1", "6.5.2", "6.6.0", "latest", "sha256-0123.sig"],
+    "big": [f"1.0.{i}" for i in range(250)],
+}
 
 
 def up() -> None:
@@ -33,12 +36,20 @@ def up() -> None:
     for repository, tags in SEEDED.items():
         env.registry.seed(f"sandbox/{repository}", tags)
         env.legacy_registry.seed(f"sandbox/{repository}", tags)
-    for name, host in (("podinfo", env.registry.host), ("big", env.registry.host),
-                       ("podinfo-legacy", env.legacy_registry.host)):
+    for name, host in (
+        ("podinfo", env.registry.host),
+        ("big", env.registry.host),
+        ("podinfo-legacy", env.legacy_registry.host),
+    ):
         repository = name.removesuffix("-legacy")
-        env.plane.apply({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageRepository",
-                         "metadata": {"name": name, "namespace": NAMESPACE},
-                         "spec": {"image": f"{host}/sandbox/{repository}", "interval": "5m"}})
+        env.plane.apply(
+            {
+                "apiVersion": "image.toolkit.fluxcd.io/v1",
+                "kind": "ImageRepository",
+                "metadata": {"name": name, "namespace": NAMESPACE},
+                "spec": {"image": f"{host}/sandbox/{repository}", "interval": "5m"},
+            }
+        )
     values = {
         "KUBECONFIG": env.plane.admin_kubeconfig,
         "REGISTRY": env.registry.host,
@@ -56,10 +67,8 @@ def down() -> None:
     pids = SANDBOX / "pids"
     if pids.exists():
         for line in pids.read_text().split():
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(int(line), signal.SIGTERM)
-            except (ProcessLookupError, PermissionError):
-                pass
     shutil.rmtree(SANDBOX, ignore_errors=True)
     print("sandbox stopped")
 

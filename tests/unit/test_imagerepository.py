@@ -312,7 +312,8 @@ def test_interval_ns_parses_the_go_duration() -> None:
 
 def test_interval_ns_names_the_field_of_a_bad_duration() -> None:
     with pytest.raises(
-        InputError, match=r'^ImageRepository ns/repo: spec\.interval: time: invalid duration "5x"$'
+        InputError,
+        match=r'^ImageRepository ns/repo: spec\.interval: time: unknown unit "x" in duration "5x"$',
     ):
         repo_with(spec={"interval": "5x"}).interval_ns()
 

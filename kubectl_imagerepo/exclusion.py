@@ -1,0 +1,227 @@
+"""Tag exclusion patterns: RE2 compilation with Go's error messages, filtering and list equality."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from string import ascii_letters, digits
+from typing import Any
+
+import re2
+
+__all__ = [
+    "ExclusionError",
+    "Exclusions",
+    "compile_exclusions",
+    "exclusion_lists_equal",
+]
+
+# Go's regexp/syntax caps a compiled program near 128 MiB; RE2's default of 8 MiB would reject
+# patterns Go accepts, such as `\pL{1000}`.
+_MAX_MEM = 128 << 20
+
+# RE2's status texts (re2/regexp.cc kErrorStrings, and RE2::Init's size error) mapped to Go's
+# regexp/syntax ErrorCode texts. Longest first, so that a text is never taken for its prefix.
+_RE2_TO_GO_CODES: tuple[tuple[str, str], ...] = (
+    ("pattern too large - compile failed", "expression too large"),
+    ("no argument for repetition operator", "missing argument to repetition operator"),
+    ("invalid character class range", "invalid character class range"),
+    ("invalid named capture group", "invalid named capture"),
+    ("invalid repetition size", "invalid repeat count"),
+    ("invalid escape sequence", "invalid escape sequence"),
+    ("bad repetition operator", "invalid nested repetition operator"),
+    ("invalid character class", "invalid character class"),
+    ("invalid perl operator", "invalid or unsupported Perl syntax"),
+    ("unexpected error", "regexp/syntax: internal error"),
+    ("invalid UTF-8", "invalid UTF-8"),
+    ("unexpected )", "unexpected )"),
+    ("trailing \\", "trailing backslash at end of expression"),
+    ("missing ]", "missing closing ]"),
+    ("missing )", "missing closing )"),
+)
+_GO_CAPTURE_NAME_CHARS = frozenset(ascii_letters + digits + "_")
+_LOOKBEHINDS = ("(?<=", "(?<!")
+_NAMED_GROUPS = ("(?P<", "(?<")
+
+
+class ExclusionError(ValueError):
+    """An exclusion pattern Go's regexp package rejects.
+
+    str() is the controller's `failed to compile regex <pattern>: <reason>`.
+    """
+
+    def __init__(self, pattern: str, reason: str) -> None:
+        super().__init__(f"failed to compile regex {pattern}: {reason}")
+        self.pattern = pattern
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Compiled exclusion patterns; a tag is excluded when any pattern matches anywhere in it."""
+
+    patterns: tuple[str, ...]
+    _regexps: tuple[Any, ...] = field(repr=False, compare=False)
+
+    def excludes(self, tag: str) -> bool:
+        """Whether any pattern matches the tag (Go's `MatchString`: an unanchored search)."""
+        return any(regexp.search(tag) is not None for regexp in self._regexps)
+
+    def filter(self, tags: Iterable[str]) -> list[str]:
+        """The tags no pattern matches, in input order."""
+        return [tag for tag in tags if not self.excludes(tag)]
+
+
+def compile_exclusions(patterns: Sequence[str]) -> Exclusions:
+    """Compile every pattern with RE2, the engine behind Go's `regexp`.
+
+    Raises:
+        ExclusionError: for the first pattern Go would reject, with Go's error text as the reason.
+    """
+    return Exclusions(tuple(patterns), tuple(_compile(pattern) for pattern in patterns))
+
+
+def exclusion_lists_equal(a: Sequence[str], b: Sequence[str]) -> bool:
+    """The controller's "content-equal": the same length, and every element of `a` is in `b`.
+
+    Order is ignored and so is multiplicity beyond the length, so `[a, a]` equals `[a, b]`.
+    """
+    members = set(b)
+    return len(a) == len(b) and all(item in members for item in a)
+
+
+def _compile(pattern: str) -> Any:
+    """Compile with RE2 quietly, or raise ExclusionError worded as Go's `*syntax.Error`."""
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = _MAX_MEM
+    go_only = _go_only_error(pattern)
+    try:
+        regexp = re2.compile(pattern, options)
+    except re2.error as error:
+        # Both parsers stop at the first error from the left: Go's own error wins when Go meets it
+        # before the construct RE2 stopped at.
+        if go_only is not None and _parses_through(pattern[: go_only[0]], options):
+            raise ExclusionError(pattern, go_only[1]) from None
+        raise ExclusionError(pattern, _go_reason(pattern, _error_text(error))) from None
+    if go_only is not None:
+        raise ExclusionError(pattern, go_only[1])
+    return regexp
+
+
+def _parses_through(prefix: str, options: Any) -> bool:
+    """Whether parsing gets to the end of `prefix` without an error (an unclosed group is not one yet)."""
+    try:
+        re2.compile(prefix, options)
+    except re2.error as error:
+        return _error_text(error).startswith("missing )")
+    return True
+
+
+def _error_text(error: Exception) -> str:
+    """The RE2 status text carried by a `re2.error` (bytes in some releases of the bindings)."""
+    text = error.args[0] if error.args else ""
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _go_message(code: str, expr: str) -> str:
+    """Go's `syntax.Error.Error()`."""
+    return f"error parsing regexp: {code}: `{expr}`"
+
+
+def _go_reason(pattern: str, re2_text: str) -> str:
+    """Translate an RE2 status text into Go's message for the same pattern.
+
+    RE2 and Go name the same offending text except in four places, handled here: a too large
+    pattern (Go quotes the whole pattern), a lookbehind (Go reads `(?<` as a named group and quotes up
+    to the first '>' or the end), `\\x{` at the very end (RE2 reports invalid UTF-8) and a class
+    ending in `\\p` or `\\P` (RE2 reports an escape, Go a class range).
+    """
+    for re2_code, go_code in _RE2_TO_GO_CODES:
+        if re2_text == re2_code or re2_text.startswith(re2_code + ": "):
+            arg = re2_text[len(re2_code) + 2 :]
+            break
+    else:
+        return f"error parsing regexp: {re2_text}"
+
+    if go_code == "expression too large":
+        return _go_message(go_code, pattern)
+    if go_code == "invalid or unsupported Perl syntax" and arg in _LOOKBEHINDS:
+        start = _first_group(pattern, _LOOKBEHINDS)
+        if start is not None:
+            end = pattern.find(">", start)
+            return _go_message("invalid named capture", pattern[start : end + 1] if end >= 0 else pattern[start:])
+    if go_code == "invalid UTF-8" and not arg and pattern.endswith("\\x{"):
+        return _go_message("invalid escape sequence", "\\x{")
+    if arg in ("\\p", "\\P") and pattern.endswith(arg) and not pattern.endswith("-" + arg):
+        # A class ending in a bare \p: Go takes it for a Unicode class with an empty name.
+        return _go_message("invalid character class range", arg)
+    return _go_message(go_code, arg)
+
+
+def _go_only_error(pattern: str) -> tuple[int, str] | None:
+    """The position and Go message of the first construct Go rejects and RE2 accepts, or None.
+
+    Go rejects the `\\C` escape and named groups whose name is not `[A-Za-z0-9_]+`. Go also rejects
+    trees nested more than 1000 deep, which is not checked here.
+    """
+    for position, token in _tokens(pattern):
+        if token == "\\C":
+            return position, _go_message("invalid escape sequence", token)
+        opening = next((prefix for prefix in _NAMED_GROUPS if token.startswith(prefix)), None)
+        if opening is not None and (end := pattern.find(">", position)) >= 0:
+            name = pattern[position + len(opening) : end]
+            if not (name and _GO_CAPTURE_NAME_CHARS.issuperset(name)):
+                return position, _go_message("invalid named capture", pattern[position : end + 1])
+    return None
+
+
+def _first_group(pattern: str, openings: tuple[str, ...]) -> int | None:
+    """The position of the first group opening with one of the given prefixes, outside classes."""
+    for position, token in _tokens(pattern):
+        if token.startswith(openings):
+            return position
+    return None
+
+
+def _tokens(pattern: str) -> Iterator[tuple[int, str]]:
+    """Yield (position, text) for each escape and each `(?…` outside character classes and `\\Q…\\E`.
+
+    An escape is yielded as its first two characters; a group opening as the rest of the pattern.
+    Brace contents of `\\x{…}` and `\\p{…}` hold no '(' or '[' in any pattern RE2 accepts, so
+    skipping two characters per escape is enough to stay in step with the parser.
+    """
+    position, length, in_class = 0, len(pattern), False
+    while position < length:
+        char = pattern[position]
+        if char == "\\":
+            if not in_class and pattern.startswith("\\Q", position):
+                end = pattern.find("\\E", position + 2)
+                if end < 0:
+                    return
+                position = end + 2
+                continue
+            yield position, pattern[position : position + 2]
+            position += 2
+        elif in_class:
+            if pattern.startswith("[:", position) and (end := pattern.find(":]", position + 2)) >= 0:
+                position = end + 2
+                continue
+            in_class = char != "]"
+            position += 1
+        elif char == "[":
+            # '^' negates; then a ']' right after the opening bracket is a literal.
+            in_class = True
+            position += 1
+            if pattern.startswith("^", position):
+                position += 1
+            if pattern.startswith("]", position):
+                position += 1
+        elif pattern.startswith("(?", position):
+            yield position, pattern[position:]
+            # A group name is not parsed as a pattern, so skip it (but not a lookbehind's text).
+            end = pattern.find(">", position)
+            named = pattern.startswith(_NAMED_GROUPS, position) and not pattern.startswith(_LOOKBEHINDS, position)
+            position = end + 1 if named and end >= 0 else position + 1
+        else:
+            position += 1

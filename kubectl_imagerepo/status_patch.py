@@ -1,0 +1,59 @@
+"""Writing an ImageRepository's status without losing anyone else's change.
+
+Every write is a JSON merge patch to the status subresource carrying the object's
+`resourceVersion`, so a concurrent writer makes it fail with 409 instead of being overwritten;
+on 409 the object is read again and the patch is rebuilt against what is there now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from kubectl_imagerepo import api
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.kube import Kube
+
+MAX_CONFLICT_RETRIES = 8
+
+
+def merge_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON merge patch (RFC 7386) that turns `current` into `desired`.
+
+    Keys to drop are sent as null; lists are replaced whole, as merge patch does.
+    """
+    patch: dict[str, Any] = {}
+    for key in current.keys() - desired.keys():
+        patch[key] = None
+    for key, value in desired.items():
+        old = current.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping):
+            nested = merge_patch(old, value)
+            if nested:
+                patch[key] = nested
+        elif old != value or key not in current:
+            patch[key] = value
+    return patch
+
+
+def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+    """Make the object's status equal `desired`; returns the object as stored afterwards."""
+    from kubectl_imagerepo.kube import ApiError
+
+    meta = obj["metadata"]
+    path = kube.resource_path(meta["namespace"], meta["name"], subresource="status")
+    current = obj
+    for _ in range(MAX_CONFLICT_RETRIES):
+        patch = merge_patch(current.get("status") or {}, desired)
+        if not patch:
+            return dict(current)
+        body = {"metadata": {"resourceVersion": current["metadata"]["resourceVersion"]}, "status": patch}
+        try:
+            updated: dict[str, Any] = kube.patch(path, body, query=[("fieldManager", api.FIELD_MANAGER)])
+            return updated
+        except ApiError as failure:
+            if not failure.conflict:
+                raise
+        current = kube.get(kube.resource_path(meta["namespace"], meta["name"]))
+    raise ApiError(409, "Conflict", f"status of {meta['namespace']}/{meta['name']} kept changing; gave up")

@@ -1,0 +1,204 @@
+"""The local tag database: every tag each scan kept, in SQLite, per cluster and object.
+
+One row per object in `scans` (canonical name, revision, scan time, count) and its tags in stored
+order in `tags`. WAL mode lets readers go on while a writer works; every write is one immediate
+transaction, so a crash at any point leaves the previous tags readable, and several processes can
+share the file (they wait up to `BUSY_TIMEOUT_MS` for each other's writes).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+ENV_VAR = "KUBECTL_IMAGEREPO_DATABASE"
+FILE_NAME = "tags.sqlite3"
+BUSY_TIMEOUT_MS = 30_000
+
+# Each migration takes the schema from version i to i + 1; `user_version` records how far a file is.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        cluster TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        canonical_name TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        scan_time TEXT NOT NULL,
+        tag_count INTEGER NOT NULL,
+        UNIQUE (cluster, namespace, name)
+    );
+    CREATE TABLE tags (
+        scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (scan_id, position)
+    ) WITHOUT ROWID;
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database could not be opened, read or written."""
+
+
+@dataclass(frozen=True)
+class ObjectKey:
+    """Which object's tags: the cluster id (or `local`), namespace and name."""
+
+    cluster: str
+    namespace: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StoredScan:
+    """What the database holds about an object's last successful scan, besides the tags."""
+
+    canonical_name: str
+    revision: str
+    scan_time: str
+    tag_count: int
+
+
+def default_path(environ: dict[str, str] | None = None) -> Path:
+    """`$KUBECTL_IMAGEREPO_DATABASE`, else `tags.sqlite3` in the user data directory."""
+    env = os.environ if environ is None else environ
+    if env.get(ENV_VAR):
+        return Path(env[ENV_VAR]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kubectl-imagerepo")) / FILE_NAME
+
+
+class TagStore:
+    """An open database file; use as a context manager or call `close()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.Error as failure:
+            raise StoreError(f"tag database {path}: {failure}") from None
+
+    def __enter__(self) -> TagStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"tag database {self.path} has schema version {version}, newer than this plugin's "
+                f"{SCHEMA_VERSION}: upgrade kubectl-imagerepo or use another --database"
+            )
+        while version < SCHEMA_VERSION:
+            self._in_transaction(partial(_apply, version=version))
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _in_transaction(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                work(self._db)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as failure:
+            raise StoreError(f"tag database {self.path}: {failure}") from None
+
+    def write(
+        self, key: ObjectKey, *, canonical_name: str, tags: Sequence[str], revision: str, scan_time: str
+    ) -> None:
+        """Replace the object's stored scan with these tags, atomically."""
+
+        def replace(db: sqlite3.Connection) -> None:
+            db.execute(
+                "DELETE FROM scans WHERE cluster = ? AND namespace = ? AND name = ?",
+                (key.cluster, key.namespace, key.name),
+            )
+            cursor = db.execute(
+                "INSERT INTO scans (cluster, namespace, name, canonical_name, revision, scan_time, tag_count)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key.cluster, key.namespace, key.name, canonical_name, revision, scan_time, len(tags)),
+            )
+            scan_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO tags (scan_id, position, tag) VALUES (?, ?, ?)",
+                ((scan_id, i, tag) for i, tag in enumerate(tags)),
+            )
+
+        self._in_transaction(replace)
+
+    def read(self, key: ObjectKey) -> StoredScan | None:
+        """The object's last stored scan, or None when the database has none."""
+        row = self._query_one(
+            "SELECT canonical_name, revision, scan_time, tag_count FROM scans"
+            " WHERE cluster = ? AND namespace = ? AND name = ?",
+            (key.cluster, key.namespace, key.name),
+        )
+        if row is None:
+            return None
+        canonical_name, revision, scan_time, tag_count = row
+        return StoredScan(str(canonical_name), str(revision), str(scan_time), int(str(tag_count)))
+
+    def tags(self, key: ObjectKey, batch: int = 5000) -> Iterator[str]:
+        """The object's stored tags in stored order, read in batches (nothing held twice)."""
+        try:
+            cursor = self._db.execute(
+                "SELECT tag FROM tags JOIN scans ON scans.id = tags.scan_id"
+                " WHERE cluster = ? AND namespace = ? AND name = ? ORDER BY position",
+                (key.cluster, key.namespace, key.name),
+            )
+            while rows := cursor.fetchmany(batch):
+                for (tag,) in rows:
+                    yield str(tag)
+        except sqlite3.Error as failure:
+            raise StoreError(f"tag database {self.path}: {failure}") from None
+
+    def delete(self, key: ObjectKey) -> None:
+        """Forget the object's tags."""
+        self._in_transaction(
+            lambda db: db.execute(
+                "DELETE FROM scans WHERE cluster = ? AND namespace = ? AND name = ?",
+                (key.cluster, key.namespace, key.name),
+            )
+        )
+
+    def check(self) -> str:
+        """SQLite's integrity check: `ok`, or what is wrong."""
+        row = self._query_one("PRAGMA integrity_check", ())
+        return str(row[0]) if row else "no answer"
+
+    def _query_one(self, sql: str, params: tuple[object, ...]) -> tuple[object, ...] | None:
+        try:
+            row: tuple[object, ...] | None = self._db.execute(sql, params).fetchone()
+            return row
+        except sqlite3.Error as failure:
+            raise StoreError(f"tag database {self.path}: {failure}") from None
+
+
+def _apply(db: sqlite3.Connection, version: int) -> None:
+    """Run migration `version` and record the new version, inside the caller's transaction."""
+    for statement in _MIGRATIONS[version].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version = {version + 1}")
