@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from string import ascii_letters, digits
 from typing import Any
@@ -42,6 +42,7 @@ _RE2_TO_GO_CODES: tuple[tuple[str, str], ...] = (
 _GO_CAPTURE_NAME_CHARS = frozenset(ascii_letters + digits + "_")
 _LOOKBEHINDS = ("(?<=", "(?<!")
 _NAMED_GROUPS = ("(?P<", "(?<")
+_CLASS_ESCAPES = frozenset("dDsSwWpP")
 
 
 class ExclusionError(ValueError):
@@ -185,43 +186,62 @@ def _first_group(pattern: str, openings: tuple[str, ...]) -> int | None:
 
 
 def _tokens(pattern: str) -> Iterator[tuple[int, str]]:
-    """Yield (position, text) for each escape and each `(?…` outside character classes and `\\Q…\\E`.
+    """Yield (position, text) for each escape and each `(?…` as Go's parser meets them.
 
     An escape is yielded as its first two characters; a group opening as the rest of the pattern.
-    Brace contents of `\\x{…}` and `\\p{…}` hold no '(' or '[' in any pattern RE2 accepts, so
-    skipping two characters per escape is enough to stay in step with the parser.
+    `\\Q…\\E` text and group names are skipped, as they are not parsed as patterns.
     """
-    position, length, in_class = 0, len(pattern), False
+    position, length = 0, len(pattern)
     while position < length:
-        char = pattern[position]
-        if char == "\\":
-            if not in_class and pattern.startswith("\\Q", position):
-                end = pattern.find("\\E", position + 2)
-                if end < 0:
-                    return
-                position = end + 2
-                continue
+        if pattern.startswith("\\Q", position):
+            end = pattern.find("\\E", position + 2)
+            if end < 0:
+                return
+            position = end + 2
+        elif pattern[position] == "\\":
             yield position, pattern[position : position + 2]
             position += 2
-        elif in_class:
-            if pattern.startswith("[:", position) and (end := pattern.find(":]", position + 2)) >= 0:
-                position = end + 2
-                continue
-            in_class = char != "]"
-            position += 1
-        elif char == "[":
-            # '^' negates; then a ']' right after the opening bracket is a literal.
-            in_class = True
-            position += 1
-            if pattern.startswith("^", position):
-                position += 1
-            if pattern.startswith("]", position):
-                position += 1
+        elif pattern[position] == "[":
+            position = yield from _class_tokens(pattern, position)
         elif pattern.startswith("(?", position):
             yield position, pattern[position:]
-            # A group name is not parsed as a pattern, so skip it (but not a lookbehind's text).
             end = pattern.find(">", position)
             named = pattern.startswith(_NAMED_GROUPS, position) and not pattern.startswith(_LOOKBEHINDS, position)
-            position = end + 1 if named and end >= 0 else position + 1
+            position = end + 1 if named and end >= 0 else position + 2
         else:
             position += 1
+
+
+def _class_tokens(pattern: str, position: int) -> Generator[tuple[int, str], None, int]:
+    """Yield the escapes of the class opening at `position`; return the position after the class.
+
+    Follows Go's `parseClass`: a ']' first (after any '^') is a literal; each item is a `[:name:]`,
+    a class escape such as `\\d` or `\\p{…}`, or a character optionally followed by `-` and a range end.
+    """
+    length = len(pattern)
+    position += 2 if pattern.startswith("^", position + 1) else 1
+    first = True
+    while position < length and (first or pattern[position] != "]"):
+        first = False
+        if pattern.startswith("[:", position) and (end := pattern.find(":]", position + 2)) >= 0:
+            position = end + 2
+            continue
+        if pattern[position] == "\\":
+            yield position, pattern[position : position + 2]
+            kind = pattern[position + 1 : position + 2]
+            position += 2
+            if kind in ("p", "P") and pattern.startswith("{", position):
+                close = pattern.find("}", position)
+                position = close + 1 if close >= 0 else length
+            if kind in _CLASS_ESCAPES:
+                continue
+        else:
+            position += 1
+        if pattern.startswith("-", position) and position + 1 < length and pattern[position + 1] != "]":
+            position += 1
+            if pattern[position] == "\\":
+                yield position, pattern[position : position + 2]
+                position += 2
+            else:
+                position += 1
+    return position + 1

@@ -12,6 +12,7 @@ from typing import Any, TypeAlias
 __all__ = [
     "JSONPathError",
     "Template",
+    "format_go_float",
     "format_value",
     "format_value_go_syntax",
     "go_quote",
@@ -34,9 +35,9 @@ def _shortest_digits(value: float) -> tuple[str, int]:
     """The shortest digits that read back as ``abs(value)``, and the point: value = 0.DIGITS × 10**point."""
     if value == 0:
         return "0", 1
-    exponent = Decimal(repr(abs(value))).as_tuple()
-    digits = "".join(map(str, exponent.digits))
-    point = len(digits) + int(exponent.exponent)
+    decimal = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, decimal.digits))
+    point = len(digits) + int(decimal.exponent)
     return digits.rstrip("0"), point
 
 

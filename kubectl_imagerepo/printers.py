@@ -262,26 +262,11 @@ def render_yaml(obj: Any) -> str:
 
 
 # go-yaml v2's resolve table: plain scalars that read back as booleans, null or special floats.
+_YAML_WORDS = ("y", "yes", "true", "on", "n", "no", "false", "off", "null")
 _YAML_BOOL_NULL = frozenset(
-    (
-        *("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"),
-        *("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"),
-        *("~", "null", "Null", "NULL"),
-        *(
-            ".nan",
-            ".NaN",
-            ".NAN",
-            ".inf",
-            ".Inf",
-            ".INF",
-            "+.inf",
-            "+.Inf",
-            "+.INF",
-            "-.inf",
-            "-.Inf",
-            "-.INF",
-        ),
-    )
+    {case(word) for word in _YAML_WORDS for case in (str.lower, str.capitalize, str.upper)}
+    | {"~", ".nan", ".NaN", ".NAN"}
+    | {sign + inf for sign in ("", "+", "-") for inf in (".inf", ".Inf", ".INF")}
 )
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _GO_PARSE_INT = re.compile(r"[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)")
@@ -398,10 +383,6 @@ def _yaml_number(value: int | float) -> str:
     return jsonpath.format_go_float(float(text))
 
 
-def _is_letter(char: str) -> bool:
-    return char.isalpha()
-
-
 def _is_digit(char: str) -> bool:
     return unicodedata.category(char) == "Nd"
 
@@ -415,7 +396,7 @@ def _key_less(left: str, right: str) -> bool:
     for index, (a, b) in enumerate(zip(left, right, strict=False)):
         if a == b:
             continue
-        a_letter, b_letter = _is_letter(a), _is_letter(b)
+        a_letter, b_letter = a.isalpha(), b.isalpha()  # unicode.IsLetter
         if a_letter and b_letter:
             return a < b
         if a_letter or b_letter:

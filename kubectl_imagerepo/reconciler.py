@@ -18,6 +18,7 @@ from kubectl_imagerepo import decisions
 from kubectl_imagerepo.events import EventRecord
 from kubectl_imagerepo.imagerepository import READY, ImageRepository, find_condition, is_ready, is_stalled
 from kubectl_imagerepo.reference import ImageReference, ImageReferenceError, parse_image_reference
+from kubectl_imagerepo.status_patch import superseded
 from kubectl_imagerepo.store import ObjectKey, StoreError, TagStore
 
 NANOSECOND = 1e-9
@@ -106,6 +107,7 @@ class _Reconcile:
         self.conditions: cond.Conditions = self.repo.conditions
         self.status: dict[str, Any] = dict(obj.get("status") or {})
         self.scanned = False
+        self.superseded = False
 
     @property
     def key(self) -> ObjectKey:
@@ -115,9 +117,15 @@ class _Reconcile:
         return self.options.clock()
 
     def patch(self) -> None:
-        """An intermediate patch: the conditions as they stand."""
+        """Write the status as it stands; nothing more once a newer request has taken the object over."""
+        if self.superseded:
+            return
         self.status["conditions"] = cond.to_json(self.conditions)
-        self.obj = self.sink.write_status(self.obj, self.status)
+        written = self.sink.write_status(self.obj, self.status)
+        if superseded(self.obj, written):
+            self.superseded = True
+        else:
+            self.obj = written
 
     def run(self) -> Result:
         repo = self.repo
@@ -280,7 +288,7 @@ class _Reconcile:
             self.status["lastHandledReconcileAt"] = repo.requested_at
         self.patch()
         event = decisions.event_for(self.old.conditions, self.conditions, next_msg)
-        if event is not None:
+        if event is not None and not self.superseded:
             self.sink.record(self.obj, EventRecord(event.type, event.reason, event.message))
         ready = find_condition(self.conditions, READY)
         return self._result(

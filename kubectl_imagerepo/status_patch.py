@@ -1,8 +1,10 @@
 """Writing an ImageRepository's status without losing anyone else's change.
 
 Every write is a JSON merge patch to the status subresource carrying the object's
-`resourceVersion`, so a concurrent writer makes it fail with 409 instead of being overwritten;
-on 409 the object is read again and the patch is rebuilt against what is there now.
+`resourceVersion`, so a concurrent writer makes it fail with 409 instead of being overwritten.
+On 409 the object is read again: when its generation or its `requestedAt` annotation moved on,
+another reconcile of a newer request owns the status and this write is dropped; otherwise the
+patch is rebuilt against what is there now.
 """
 
 from __future__ import annotations
@@ -37,8 +39,21 @@ def merge_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[
     return patch
 
 
+def superseded(reconciled: Mapping[str, Any], fresh: Mapping[str, Any]) -> bool:
+    """Whether `fresh` asks for a newer reconcile than the one that produced our status."""
+    old, new = reconciled.get("metadata") or {}, fresh.get("metadata") or {}
+    requested = api.REQUESTED_AT_ANNOTATION
+    return old.get("generation") != new.get("generation") or (old.get("annotations") or {}).get(
+        requested
+    ) != (new.get("annotations") or {}).get(requested)
+
+
 def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
-    """Make the object's status equal `desired`; returns the object as stored afterwards."""
+    """Make the object's status equal `desired`; returns the object as stored afterwards.
+
+    A write superseded by a newer request (see `superseded`) is dropped and the stored object
+    returned as it is.
+    """
     from kubectl_imagerepo.kube import ApiError
 
     meta = obj["metadata"]
@@ -56,4 +71,6 @@ def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any])
             if not failure.conflict:
                 raise
         current = kube.get(kube.resource_path(meta["namespace"], meta["name"]))
+        if superseded(obj, current):
+            return dict(current)
     raise ApiError(409, "Conflict", f"status of {meta['namespace']}/{meta['name']} kept changing; gave up")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 # cli-runtime printers.GetNewTabWriter: liggitt/tabwriter with these settings and RememberWidths.
 # (The tab width only matters when padding with tabs, which kubectl does not do.)
@@ -12,12 +11,6 @@ PADDING = 3
 
 _CELL_BREAKS = "\f\n\r"
 _TERMINATORS = "\t\v\n\f"
-
-
-@dataclass(frozen=True)
-class _Cell:
-    text: str
-    htab: bool  # terminated by a tab, so part of an aligned column
 
 
 class TabWriter:
@@ -33,7 +26,7 @@ class TabWriter:
     def __init__(self, *, min_width: int = MIN_WIDTH, padding: int = PADDING) -> None:
         self._min_width = min_width
         self._padding = padding
-        self._lines: list[list[_Cell]] = [[]]
+        self._lines: list[list[str]] = [[]]  # cells; all but the last of a line ended with a tab
         self._cell: list[str] = []
         self._widths: list[int] = []
         self._remembered: list[int] = []
@@ -45,7 +38,7 @@ class TabWriter:
             if char not in _TERMINATORS:
                 self._cell.append(char)
                 continue
-            cells = self._terminate_cell(htab=char == "\t")
+            cells = self._terminate_cell()
             if char in "\n\f":
                 self._lines.append([])
                 if char == "\f" or cells == 1:
@@ -55,7 +48,7 @@ class TabWriter:
     def flush(self) -> str:
         """Align and return everything buffered."""
         if self._cell:
-            self._terminate_cell(htab=False)
+            self._terminate_cell()
         self._flush()
         return self._take()
 
@@ -64,9 +57,9 @@ class TabWriter:
         self._out.clear()
         return text
 
-    def _terminate_cell(self, *, htab: bool) -> int:
+    def _terminate_cell(self) -> int:
         line = self._lines[-1]
-        line.append(_Cell("".join(self._cell), htab))
+        line.append("".join(self._cell))
         self._cell.clear()
         return len(line)
 
@@ -88,7 +81,7 @@ class TabWriter:
             line0 = this
             width = self._min_width
             while this < line1 and column < len(self._lines[this]) - 1:
-                width = max(width, len(self._lines[this][column].text) + self._padding)
+                width = max(width, len(self._lines[this][column]) + self._padding)
                 this += 1
             width = self._remember(width)
             self._widths.append(width)
@@ -112,9 +105,9 @@ class TabWriter:
     def _write_lines(self, line0: int, line1: int) -> None:
         for index in range(line0, line1):
             for column, cell in enumerate(self._lines[index]):
-                self._out.append(cell.text)
+                self._out.append(cell)
                 if column < len(self._widths):
-                    self._out.append(" " * (self._widths[column] - len(cell.text)))
+                    self._out.append(" " * (self._widths[column] - len(cell)))
             if index + 1 < len(self._lines):
                 self._out.append("\n")
 
@@ -143,7 +136,7 @@ def sanitize_cell(value: str) -> str:
 
 
 def _table_text(headers: Sequence[str] | None, rows: Iterable[Sequence[str]], *, sanitize: bool) -> str:
-    lines = [] if headers is None else ["\t".join(headers) + "\n"]
+    lines = ["\t".join(headers) + "\n"] if headers else []
     for row in rows:
         cells = [sanitize_cell(cell) for cell in row] if sanitize else list(row)
         lines.append("\t".join(cells) + "\n")
@@ -160,10 +153,11 @@ def render_table(
 ) -> str:
     """A table as ``kubectl get`` prints it: columns padded by 3 spaces, at least 6 wide, the last unpadded.
 
-    Headers are printed as given (kubectl upper-cases column names before this point). Like kubectl, a
-    table without rows prints nothing, not even its header, unless ``header_without_rows`` (what
-    custom-columns does). Cells go through ``sanitize_cell`` unless ``sanitize`` is false. An empty last
-    cell leaves the padding of the cell before it, as kubectl's output does. Ends with a newline.
+    Headers are printed as given (kubectl upper-cases column names before this point); an empty list of
+    them prints no header line. Like kubectl, a table without rows prints nothing, not even its header,
+    unless ``header_without_rows`` (what custom-columns does). Cells go through ``sanitize_cell`` unless
+    ``sanitize`` is false. An empty last cell leaves the padding of the cell before it, as kubectl's
+    output does. Ends with a newline.
     """
     materialized = list(rows)
     if not materialized and not header_without_rows:
@@ -177,7 +171,7 @@ class TableStream:
     One tab writer serves the whole stream, with RememberWidths as in kubectl: each column keeps the
     widest width printed so far, so later rows line up with the first batch and a wider cell widens its
     column from that row on (rows already printed are not redone). The header is printed once, with the
-    first batch that has rows (an empty first batch prints nothing, as kubectl).
+    first batch that has rows (an empty first batch prints nothing, as kubectl); empty headers are none.
     """
 
     def __init__(self, *, no_headers: bool = False) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.imagerepository import ImageRepository
     from kubectl_imagerepo.kube import Kube
     from kubectl_imagerepo.listing import StatusSelector
+    from kubectl_imagerepo.printers import OutputFormat
 
 
 @click.command("get")
@@ -90,6 +91,11 @@ def command(
         elif not names and not watch:
             where = "" if all_namespaces else f" in {namespace} namespace"
             click.echo(f"No resources found{where}.", err=True)
+    elif watch:
+        assert fmt is not None
+        objects_printer = _ObjectPrinter(fmt)
+        for repo in repos:
+            objects_printer.print(repo.raw)
     else:
         from kubectl_imagerepo.printers import render_objects
 
@@ -101,19 +107,8 @@ def command(
     for text in missing:
         click.echo(text, err=True)
     if watch:
-        _watch(
-            kube,
-            namespace,
-            names,
-            selector,
-            resource_version,
-            chosen,
-            table,
-            output,
-            no_headers,
-            show_namespace,
-            printer if table and repos else None,
-        )
+        emit = printer.emit if table else objects_printer.emit
+        _watch(kube, namespace, names, selector, resource_version, chosen, emit)
     if missing:
         sys.exit(1)
 
@@ -152,6 +147,10 @@ class _TablePrinter:
             return self.first([repo], now)
         return self.stream.row(self._rows([repo], now)[0])
 
+    def emit(self, repo: ImageRepository) -> None:
+        """Print the row of a changed object."""
+        click.echo(self.more(repo, datetime.now(UTC)), nl=False)
+
 
 def _watch(
     kube: Kube,
@@ -160,19 +159,14 @@ def _watch(
     selector: str | None,
     resource_version: str,
     chosen: StatusSelector | None,
-    table: bool,
-    output: str | None,
-    no_headers: bool,
-    all_namespaces: bool,
-    printer: _TablePrinter | None,
+    emit: Callable[[ImageRepository], None],
 ) -> None:
     """Print a row (or an object) for every change, until interrupted."""
+    from kubectl_imagerepo.imagerepository import ImageRepository
     from kubectl_imagerepo.kube import ApiError
 
     if len(names) > 1:
         raise InputError("error: you may only specify a single resource type and name when watching")
-    if printer is None and table:
-        printer = _TablePrinter(wide=output == "wide", all_namespaces=all_namespaces, no_headers=no_headers)
     query: list[tuple[str, str]] = [("allowWatchBookmarks", "true")]
     if names:
         query.append(("fieldSelector", f"metadata.name={names[0]}"))
@@ -189,25 +183,28 @@ def _watch(
                 resource_version = str((obj.get("metadata") or {}).get("resourceVersion") or resource_version)
                 if event.get("type") == "BOOKMARK":
                     continue
-                _print_change(obj, chosen, printer, output)
+                repo = ImageRepository.from_dict(obj)
+                if chosen is None or chosen.matches(repo):
+                    emit(repo)
         except ApiError as failure:
             if failure.status != 410:
                 raise
             resource_version = ""  # the watch expired: start again from a fresh list
 
 
-def _print_change(
-    obj: dict[str, Any], chosen: StatusSelector | None, printer: _TablePrinter | None, output: str | None
-) -> None:
-    from kubectl_imagerepo.imagerepository import ImageRepository
+class _ObjectPrinter:
+    """`-w -o json|yaml|name|jsonpath`: each object on its own, YAML documents separated by `---`."""
 
-    repo = ImageRepository.from_dict(obj)
-    if chosen is not None and not chosen.matches(repo):
-        return
-    if printer is not None:
-        click.echo(printer.more(repo, datetime.now(UTC)), nl=False)
-        return
-    from kubectl_imagerepo.printers import parse_output, render_watch_event_object
+    def __init__(self, fmt: OutputFormat) -> None:
+        self.fmt = fmt
+        self.count = 0
 
-    click.echo(render_watch_event_object(obj, parse_output(output)), nl=False)
-    sys.stdout.flush()
+    def print(self, obj: Mapping[str, Any]) -> None:
+        from kubectl_imagerepo.printers import render_watch_event_object
+
+        click.echo(render_watch_event_object(obj, self.fmt, first=self.count == 0), nl=False)
+        self.count += 1
+
+    def emit(self, repo: ImageRepository) -> None:
+        """Print a changed object."""
+        self.print(repo.raw)

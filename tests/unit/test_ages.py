@@ -194,7 +194,9 @@ def test_parse_time_returns_an_aware_utc_datetime(timestamp: str, expected: date
     assert parsed.utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize("timestamp", ["", "2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "0000-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "timestamp", ["", "2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "0000-01-01T00:00:00Z"]
+)
 def test_parse_time_rejects_what_it_cannot_represent(timestamp: str) -> None:
     with pytest.raises(ValueError):
         parse_time(timestamp)

@@ -191,7 +191,16 @@ def test_format_and_parse_round_trip(nanoseconds: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("5", 5.0), ("+5", 5.0), ("007", 7.0), ("1s", 1.0), ("2m", 120.0), ("3h", 10800.0), ("1.5s", 1.5), ("250ms", 0.25)],
+    [
+        ("5", 5.0),
+        ("+5", 5.0),
+        ("007", 7.0),
+        ("1s", 1.0),
+        ("2m", 120.0),
+        ("3h", 10800.0),
+        ("1.5s", 1.5),
+        ("250ms", 0.25),
+    ],
 )
 def test_request_timeout_takes_bare_integers_as_seconds_and_otherwise_go_durations(
     text: str, seconds: float

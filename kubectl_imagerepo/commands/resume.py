@@ -1,0 +1,96 @@
+"""`kubectl imagerepo resume`: remove `spec.suspend` and reconcile, as `flux resume` waits for it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kubectl_imagerepo.commands.reconcile import (
+    database_option,
+    feature_gates_option,
+    outcome_lines,
+    parse_feature_gates,
+    run_reconcile,
+)
+from kubectl_imagerepo.flags import flags_from, kube_options
+
+
+@click.command("resume")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_objects", is_flag=True, help="Resume every ImageRepository of the namespace.")
+@click.option("-l", "--selector", help="Resume the ImageRepositories matching this label selector.")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Reconcile each resumed object now.")
+@database_option
+@feature_gates_option
+@kube_options
+@click.pass_context
+def command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    all_objects: bool,
+    selector: str | None,
+    wait: bool,
+    database: Path | None,
+    feature_gates: str,
+) -> None:
+    """Resume suspended ImageRepositories, then reconcile each of them on this machine."""
+    from kubectl_imagerepo import api
+    from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects
+    from kubectl_imagerepo.errors import CommandError
+    from kubectl_imagerepo.fluxlog import say
+    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.reconciler import Options
+
+    gates = parse_feature_gates(feature_gates)
+    kube = Kube(flags_from(ctx))
+    namespace = kube.namespace
+    objects, missing = select_objects(kube, namespace, names, all_objects, selector)
+    for name in missing:
+        say("failure", f"{api.KIND} object '{name}' not found in {namespace} namespace")
+    if not objects and not missing:
+        say("failure", f"no {api.KIND} objects found in {namespace} namespace")
+        sys.exit(1)
+    resumed: list[dict[str, Any]] = []
+    failed = bool(missing)
+    for obj in objects:
+        name = obj["metadata"]["name"]
+        say("action", f"resuming image repository {name} in {namespace} namespace")
+        try:
+            resumed.append(
+                kube.patch(
+                    kube.resource_path(namespace, name),
+                    {"spec": {"suspend": None}},
+                    query=[("fieldManager", api.FIELD_MANAGER)],
+                )
+            )
+        except CommandError as failure:
+            say("failure", f"failed resuming {api.KIND} {name} in {namespace} namespace: {failure}")
+            failed = True
+            continue
+        say("success", "image repository resumed")
+    if wait and resumed:
+        options = Options(cluster_id=cluster_id(kube), feature_gates=gates)
+        sink = ClusterSink(kube)
+        failures = 0
+        for obj in sorted(resumed, key=lambda o: str(o["metadata"]["name"])):
+            name = obj["metadata"]["name"]
+            say("waiting", f"waiting for {api.KIND} reconciliation")
+            try:
+                result = run_reconcile(obj, sink=sink, database=database, options=options)
+            except CommandError as failure:
+                say("failure", f"{api.KIND} {name} reconciliation failed: {failure}")
+                failures += 1
+                continue
+            if result.ready:
+                say("success", f"{api.KIND} {name} reconciliation completed")
+                say(*outcome_lines(result))
+            else:
+                say("failure", f"{api.KIND} {name} reconciliation failed: {result.message}")
+                failures += 1
+        if failures:
+            say("failure", f"reconciliation failed for {failures} {api.KIND}(s)")
+            failed = True
+    sys.exit(1 if failed else 0)

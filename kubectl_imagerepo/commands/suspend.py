@@ -1,0 +1,48 @@
+"""`kubectl imagerepo suspend`: stop reconciling ImageRepositories (`spec.suspend: true`)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kubectl_imagerepo.flags import flags_from, kube_options
+
+
+@click.command("suspend")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_objects", is_flag=True, help="Suspend every ImageRepository of the namespace.")
+@click.option("-l", "--selector", help="Suspend the ImageRepositories matching this label selector.")
+@kube_options
+@click.pass_context
+def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selector: str | None) -> None:
+    """Suspend ImageRepositories: neither this plugin nor the controller scans them until resumed."""
+    from kubectl_imagerepo import api
+    from kubectl_imagerepo.actions import select_objects
+    from kubectl_imagerepo.fluxlog import say
+    from kubectl_imagerepo.kube import ApiError, Kube
+
+    kube = Kube(flags_from(ctx))
+    namespace = kube.namespace
+    objects, missing = select_objects(kube, namespace, names, all_objects, selector)
+    for name in missing:
+        say("failure", f"{api.KIND} {name} not found in {namespace} namespace")
+    if not objects and not missing:
+        say("failure", "no objects found")
+        sys.exit(1)
+    failed = bool(missing)
+    for obj in objects:
+        name = obj["metadata"]["name"]
+        say("action", f"suspending image repository {name} in {namespace} namespace")
+        try:
+            kube.patch(
+                kube.resource_path(namespace, name),
+                {"spec": {"suspend": True}},
+                query=[("fieldManager", api.FIELD_MANAGER)],
+            )
+        except ApiError as failure:
+            say("failure", f"failed suspending {api.KIND} {name} in {namespace} namespace: {failure.message}")
+            failed = True
+            continue
+        say("success", "image repository suspended")
+    sys.exit(1 if failed else 0)
