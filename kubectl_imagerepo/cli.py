@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "get": ("kubectl_imagerepo.commands.get", "Display one or many ImageRepositories."),
     "describe": ("kubectl_imagerepo.commands.describe", "Show details of ImageRepositories."),
     "install": ("kubectl_imagerepo.commands.install", "Install the ImageRepository CRD in the cluster."),
-    "reconcile": ("kubectl_imagerepo.commands.reconcile", "Scan ImageRepositories now and write their status."),
+    "reconcile": ("kubectl_imagerepo.commands.reconcile", "Scan ImageRepositories now, write their status."),
     "suspend": ("kubectl_imagerepo.commands.suspend", "Suspend the reconciliation of ImageRepositories."),
     "resume": ("kubectl_imagerepo.commands.resume", "Resume ImageRepositories and reconcile them."),
 }

@@ -20,25 +20,25 @@ __all__ = [
 # patterns Go accepts, such as `\pL{1000}`.
 _MAX_MEM = 128 << 20
 
-# RE2's status texts (re2/regexp.cc kErrorStrings, and RE2::Init's size error) mapped to Go's
-# regexp/syntax ErrorCode texts. Longest first, so that a text is never taken for its prefix.
-_RE2_TO_GO_CODES: tuple[tuple[str, str], ...] = (
-    ("pattern too large - compile failed", "expression too large"),
-    ("no argument for repetition operator", "missing argument to repetition operator"),
-    ("invalid character class range", "invalid character class range"),
-    ("invalid named capture group", "invalid named capture"),
-    ("invalid repetition size", "invalid repeat count"),
-    ("invalid escape sequence", "invalid escape sequence"),
-    ("bad repetition operator", "invalid nested repetition operator"),
-    ("invalid character class", "invalid character class"),
-    ("invalid perl operator", "invalid or unsupported Perl syntax"),
-    ("unexpected error", "regexp/syntax: internal error"),
-    ("invalid UTF-8", "invalid UTF-8"),
-    ("unexpected )", "unexpected )"),
-    ("trailing \\", "trailing backslash at end of expression"),
-    ("missing ]", "missing closing ]"),
-    ("missing )", "missing closing )"),
-)
+# RE2's status texts (re2/regexp.cc kErrorStrings, and RE2::Init's size error), which come before any
+# ": <offending text>", mapped to Go's regexp/syntax ErrorCode texts.
+_RE2_TO_GO_CODES = {
+    "unexpected error": "regexp/syntax: internal error",
+    "invalid escape sequence": "invalid escape sequence",
+    "invalid character class": "invalid character class",
+    "invalid character class range": "invalid character class range",
+    "missing ]": "missing closing ]",
+    "missing )": "missing closing )",
+    "unexpected )": "unexpected )",
+    "trailing \\": "trailing backslash at end of expression",
+    "no argument for repetition operator": "missing argument to repetition operator",
+    "invalid repetition size": "invalid repeat count",
+    "bad repetition operator": "invalid nested repetition operator",
+    "invalid perl operator": "invalid or unsupported Perl syntax",
+    "invalid UTF-8": "invalid UTF-8",
+    "invalid named capture group": "invalid named capture",
+    "pattern too large - compile failed": "expression too large",
+}
 _GO_CAPTURE_NAME_CHARS = frozenset(ascii_letters + digits + "_")
 _LOOKBEHINDS = ("(?<=", "(?<!")
 _NAMED_GROUPS = ("(?P<", "(?<")
@@ -138,20 +138,18 @@ def _go_reason(pattern: str, re2_text: str) -> str:
     to the first '>' or the end), `\\x{` at the very end (RE2 reports invalid UTF-8) and a class
     ending in `\\p` or `\\P` (RE2 reports an escape, Go a class range).
     """
-    for re2_code, go_code in _RE2_TO_GO_CODES:
-        if re2_text == re2_code or re2_text.startswith(re2_code + ": "):
-            arg = re2_text[len(re2_code) + 2 :]
-            break
-    else:
+    re2_code, _, arg = re2_text.partition(": ")
+    go_code = _RE2_TO_GO_CODES.get(re2_code)
+    if go_code is None:
         return f"error parsing regexp: {re2_text}"
-
     if go_code == "expression too large":
         return _go_message(go_code, pattern)
     if go_code == "invalid or unsupported Perl syntax" and arg in _LOOKBEHINDS:
         start = _first_group(pattern, _LOOKBEHINDS)
         if start is not None:
             end = pattern.find(">", start)
-            return _go_message("invalid named capture", pattern[start : end + 1] if end >= 0 else pattern[start:])
+            expr = pattern[start : end + 1] if end >= 0 else pattern[start:]
+            return _go_message("invalid named capture", expr)
     if go_code == "invalid UTF-8" and not arg and pattern.endswith("\\x{"):
         return _go_message("invalid escape sequence", "\\x{")
     if arg in ("\\p", "\\P") and pattern.endswith(arg) and not pattern.endswith("-" + arg):
@@ -206,7 +204,8 @@ def _tokens(pattern: str) -> Iterator[tuple[int, str]]:
         elif pattern.startswith("(?", position):
             yield position, pattern[position:]
             end = pattern.find(">", position)
-            named = pattern.startswith(_NAMED_GROUPS, position) and not pattern.startswith(_LOOKBEHINDS, position)
+            lookbehind = pattern.startswith(_LOOKBEHINDS, position)
+            named = pattern.startswith(_NAMED_GROUPS, position) and not lookbehind
             position = end + 1 if named and end >= 0 else position + 2
         else:
             position += 1

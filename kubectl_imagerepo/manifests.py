@@ -103,6 +103,7 @@ def validate(obj: Mapping[str, Any], label: str) -> None:
         raise InputError(f"{label}: spec.exclusionList: expected a list of strings")
     if len(exclusions) > MAX_EXCLUSIONS:
         count = len(exclusions)
-        raise InputError(f"{label}: spec.exclusionList: Too many: {count}: must have at most {MAX_EXCLUSIONS} items")
+        limit = MAX_EXCLUSIONS
+        raise InputError(f"{label}: spec.exclusionList: Too many: {count}: must have at most {limit} items")
     if not isinstance(spec.get("image"), str):
         raise InputError(f"{label}: spec.image: expected a string")

@@ -242,9 +242,14 @@ class RegistryError(Exception):
         )
 
 
+#: Shorter secrets are not scrubbed from texts: replacing "pull" everywhere would garble messages, and
+#: no message is built from a secret in the first place; scrubbing is the second line of defence.
+_MIN_SCRUBBED_LENGTH = 6
+
+
 def _scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret in `text` by REDACTED, longest first."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    """Replace every secret of 6 or more characters in `text` by REDACTED, longest first."""
+    for secret in sorted({s for s in secrets if len(s) >= _MIN_SCRUBBED_LENGTH}, key=len, reverse=True):
         text = text.replace(secret, "REDACTED")
     return text
 
@@ -350,22 +355,26 @@ def _diagnostics(body: bytes) -> list[tuple[str, str]]:
 
 
 def describe_status(status: int, body: bytes) -> str:
-    """The detail ggcr gives a response with an unexpected status.
+    """The detail of a response with an unexpected status, as ggcr words it.
+
+    One deliberate difference: ggcr drops the status when the body holds registry JSON errors;
+    here it is kept in front of them, so that a missing repository always reads `404 Not Found`
+    (issue 3 asks for it) whatever the registry puts in the body.
 
     Example:
         ```python
         >>> describe_status(404, b"")
         'unexpected status code 404 Not Found'
         >>> describe_status(404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"unknown"}]}')
-        'NAME_UNKNOWN: unknown'
+        'unexpected status code 404 Not Found: NAME_UNKNOWN: unknown'
         ```
     """
+    head = f"unexpected status code {status} {status_text(status)}"
     diagnostics = [text for _, text in _diagnostics(body)]
     if len(diagnostics) == 1:
-        return diagnostics[0]
+        return f"{head}: {diagnostics[0]}"
     if diagnostics:
-        return "multiple errors returned: " + "; ".join(diagnostics)
-    head = f"unexpected status code {status} {status_text(status)}"
+        return f"{head}: multiple errors returned: " + "; ".join(diagnostics)
     text = body.decode("utf-8", "replace").rstrip()
     if not text:
         return head
@@ -998,7 +1007,7 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
     oras keeps the session and its cookie blocking; this class replaces the request path
     (`do_request`), pagination (`_do_paginated_request`) and `get_tags`, and never uses oras's auth
     backend or its retry decorator. Every request is bounded by `deadline`, verifies TLS, answers
-    Bearer and Basic challenges, retries 408/429/5xx at most twice within the deadline, and never
+    Bearer and Basic challenges, makes at most 3 attempts on 408/429/5xx within the deadline, and never
     sends `Authorization` to a host other than the one it was meant for.
 
     Args:

@@ -12,9 +12,10 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 ENV_VAR = "KUBECTL_IMAGEREPO_DATABASE"
 FILE_NAME = "tags.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
@@ -103,25 +104,36 @@ class TagStore:
         self._db.close()
 
     def _migrate(self) -> None:
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        """Bring the file to `SCHEMA_VERSION`, one migration per transaction.
+
+        The version is read inside each transaction, so processes opening a new file at the
+        same time apply every migration once between them.
+        """
+        while self._in_transaction(self._next_migration):
+            pass
+
+    def _next_migration(self, db: sqlite3.Connection) -> bool:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"tag database {self.path} has schema version {version}, newer than this plugin's "
                 f"{SCHEMA_VERSION}: upgrade kubectl-imagerepo or use another --database"
             )
-        while version < SCHEMA_VERSION:
-            self._in_transaction(partial(_apply, version=version))
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version == SCHEMA_VERSION:
+            return False
+        _apply(db, version)
+        return True
 
-    def _in_transaction(self, work: Callable[[sqlite3.Connection], object]) -> None:
+    def _in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                work(self._db)
+                result = work(self._db)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            return result
         except sqlite3.Error as failure:
             raise StoreError(f"tag database {self.path}: {failure}") from None
 

@@ -113,7 +113,7 @@ def outcome_lines(result: Result) -> tuple[str, str]:
     "-f",
     "--filename",
     type=click.File("r"),
-    help="Reconcile the manifests of this file ('-' for stdin) without a cluster; print them with their status.",
+    help="Reconcile the manifests of this file ('-': stdin) without a cluster; print them with their status.",
 )
 @click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", help="Output of -f.")
 @click.option(

@@ -137,13 +137,13 @@ def test_invalid_exclusion_pattern_fails_the_scan_and_is_retried(
 
 
 def test_eleven_tags_give_the_ten_highest_as_latest(env: Environment, reconcile: Any, namespace: str) -> None:
-    tags = ["73", "72", "29", "16", "15", "101", "100", "-91", "-88", "latest", "6.2.0"]
+    tags = ["73", "72", "29", "16", "15", "101", "100", "9", "8", "latest", "6.2.0"]
     image = seeded(env.registry, f"{namespace}/app", tags)
     create(env, image_repository(namespace, "app", image))
     assert reconcile("app").code == 0
     scan = fetch(env, namespace, "app")["status"]["lastScanResult"]
     assert scan["tagCount"] == 11
-    assert scan["latestTags"] == ["latest", "73", "72", "6.2.0", "29", "16", "15", "101", "100", "-91"]
+    assert scan["latestTags"] == ["latest", "9", "8", "73", "72", "6.2.0", "29", "16", "15", "101"]
 
 
 def test_missing_repository_fails_with_404_not_found(

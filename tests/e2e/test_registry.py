@@ -123,6 +123,7 @@ def test_missing_repository_gives_the_registrys_name_unknown_error(env: Environm
 
     assert str(caught.value) == (
         f"GET http://{env.registry.host}/v2/{repository}/tags/list?n=1000: "
+        f"unexpected status code 404 Not Found: "
         f"NAME_UNKNOWN: repository name not known to registry; map[name:{repository}]"
     )
     assert caught.value.status_code == 404
@@ -230,7 +231,7 @@ def test_a_registry_that_never_answers_ends_at_the_deadline(stalling_server: _St
     elapsed = time.monotonic() - started
     assert str(caught.value) == (
         f"GET http://{stalling_server.host}/v2/app/tags/list?n=1000: context deadline exceeded")
-    assert 1.4 <= elapsed < 2.5
+    assert 1.4 <= elapsed < 3.0
     assert len(stalling_server.connections) == 1
 
 
@@ -238,6 +239,7 @@ def test_a_registry_that_never_answers_ends_at_the_deadline(stalling_server: _St
     "stalling_server",
     [b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"tags":["a",'],
     indirect=True,
+    ids=["headers-then-silence"],
 )
 def test_a_registry_that_stalls_in_the_middle_of_the_body_ends_at_the_deadline(
     stalling_server: _StallingServer,
@@ -248,7 +250,7 @@ def test_a_registry_that_stalls_in_the_middle_of_the_body_ends_at_the_deadline(
         list_tags(parse_image_reference(f"{stalling_server.host}/app"), deadline=started + 1.5)
 
     assert str(caught.value).endswith(": context deadline exceeded")
-    assert 1.4 <= time.monotonic() - started < 2.5
+    assert 1.4 <= time.monotonic() - started < 3.0
 
 
 # -- registries with TLS and authentication ------------------------------------------------------------

@@ -180,10 +180,11 @@ def test_a_very_long_body_is_clipped() -> None:
     assert len(text) < 1100
 
 
-def test_registry_json_error_is_code_and_message() -> None:
+def test_registry_json_error_is_the_status_then_code_and_message() -> None:
     body = b'{"errors":[{"code":"TOO_MANY_TAGS_REQUESTED","message":"n must be at most 100"}]}'
 
-    assert describe_status(413, body) == "TOO_MANY_TAGS_REQUESTED: n must be at most 100"
+    assert describe_status(413, body) == (
+        "unexpected status code 413 Request Entity Too Large: TOO_MANY_TAGS_REQUESTED: n must be at most 100")
 
 
 def test_an_object_detail_prints_as_a_go_map_with_sorted_keys() -> None:
@@ -191,6 +192,7 @@ def test_an_object_detail_prints_as_a_go_map_with_sorted_keys() -> None:
            b'"detail":{"name":"team/app","b":1}}]}'
 
     assert describe_status(404, body) == (
+        "unexpected status code 404 Not Found: "
         "NAME_UNKNOWN: repository name not known to registry; map[b:1 name:team/app]")
 
 
@@ -199,25 +201,27 @@ def test_distributions_unauthorized_detail_prints_as_go_prints_it() -> None:
             b'[{"Type":"repository","Class":"","Name":"team/app","Action":"pull"}]}]}')
 
     assert describe_status(401, body) == (
+        "unexpected status code 401 Unauthorized: "
         "UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:team/app Type:repository]]")
 
 
 def test_a_null_detail_is_left_out() -> None:
     body = b'{"errors":[{"code":"DENIED","message":"no","detail":null}]}'
 
-    assert describe_status(403, body) == "DENIED: no"
+    assert describe_status(403, body) == "unexpected status code 403 Forbidden: DENIED: no"
 
 
 def test_several_json_errors_are_joined() -> None:
     body = b'{"errors":[{"code":"DENIED","message":"a"},{"code":"UNSUPPORTED","message":"b","detail":"c"}]}'
 
-    assert describe_status(403, body) == "multiple errors returned: DENIED: a; UNSUPPORTED: b; c"
+    assert describe_status(403, body) == (
+        "unexpected status code 403 Forbidden: multiple errors returned: DENIED: a; UNSUPPORTED: b; c")
 
 
 def test_json_error_field_names_match_in_any_case_as_go_decodes_them() -> None:
     body = b'{"Errors":[{"Code":"NAME_INVALID","Message":"bad"}]}'
 
-    assert describe_status(400, body) == "NAME_INVALID: bad"
+    assert describe_status(400, body) == "unexpected status code 400 Bad Request: NAME_INVALID: bad"
 
 
 def test_json_without_an_errors_list_is_quoted_as_a_raw_body() -> None:

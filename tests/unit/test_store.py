@@ -136,3 +136,21 @@ def test_two_processes_writing_at_once_both_finish_and_the_file_stays_intact(tmp
         assert store.check() == "ok"
         for name in ("one", "two"):
             assert list(store.tags(ObjectKey("c", "ns", name))) == [f"{name}-29-{j}" for j in range(200)]
+
+
+def _open_and_write(path: str, name: str) -> None:
+    with TagStore(Path(path)) as store:
+        write(store, ObjectKey("c", "ns", name), [name])
+
+
+def test_processes_creating_the_same_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "fresh.db")
+    workers = [multiprocessing.Process(target=_open_and_write, args=(path, f"w{i}")) for i in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0] * 6
+    with TagStore(Path(path)) as store:
+        stored = [list(store.tags(ObjectKey("c", "ns", f"w{i}"))) for i in range(6)]
+    assert stored == [[f"w{i}"] for i in range(6)]
