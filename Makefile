@@ -62,6 +62,7 @@ sandbox-down:
 
 bench: venv testenv
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/scan.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .sandbox

@@ -57,6 +57,19 @@ def client_venv(major: str) -> Path:
     return python
 
 
+def installed_plugin() -> Path:
+    """The plugin installed as users get it (a regular, non-editable install) in a cached virtualenv."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kubectl-imagerepo" / "bench"
+    venv = cache / "plugin"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(ROOT)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)], check=True
+    )
+    return venv / "bin" / "kubectl-imagerepo"
+
+
 def main() -> None:
     rows: list[dict[str, object]] = []
     for label, code in IMPORT_PATHS.items():
@@ -87,7 +100,7 @@ def main() -> None:
                     }
                 )
             run_env = env.path_env()
-            plugin = [str(Path(sys.executable).parent / "kubectl-imagerepo")]
+            plugin = [str(installed_plugin())]
             kubectl = [str(env.binaries.kubectl)]
             cases = [
                 ("--help", [*plugin, "--help"], [*kubectl, "get", "--help"]),

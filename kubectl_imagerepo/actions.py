@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -100,13 +101,12 @@ class ClusterSink:
 
 def requested_at_now() -> str:
     """A `reconcile.fluxcd.io/requestedAt` value: local time, RFC 3339 with nanoseconds, as Flux writes."""
-    now = datetime.now().astimezone()
-    text = now.isoformat(timespec="microseconds")
-    # Go's RFC3339Nano trims trailing zeros of the fraction; add nanosecond digits as Go prints them.
-    base, _, rest = text.partition(".")
-    fraction, offset = rest[:6], rest[6:]
-    fraction = (fraction + "000").rstrip("0")
-    return f"{base}{'.' + fraction if fraction else ''}{'Z' if offset in ('+00:00', '-00:00') else offset}"
+    nanoseconds = time.time_ns()
+    moment = datetime.fromtimestamp(nanoseconds // 1_000_000_000).astimezone()
+    fraction = f"{nanoseconds % 1_000_000_000:09d}".rstrip("0")
+    offset = moment.strftime("%z")
+    zone = "Z" if offset == "+0000" else f"{offset[:3]}:{offset[3:]}"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + zone
 
 
 def annotate_requested(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:

@@ -327,7 +327,7 @@ def _write_policies(w: _PrefixWriter, policies: Sequence[PolicyAccess]) -> None:
 # --- events ------------------------------------------------------------------------------------
 
 
-def _field(obj: Mapping[str, Any], *paths: str) -> Any:
+def event_field(obj: Mapping[str, Any], *paths: str) -> Any:
     """The first of the dotted paths present (not null) in `obj`."""
     for path in paths:
         value: Any = obj
@@ -338,8 +338,9 @@ def _field(obj: Mapping[str, Any], *paths: str) -> Any:
     return None
 
 
-def _text(obj: Mapping[str, Any], *paths: str) -> str:
-    value = _field(obj, *paths)
+def event_text(obj: Mapping[str, Any], *paths: str) -> str:
+    """`event_field` as text: `""` when none of the paths is present."""
+    value = event_field(obj, *paths)
     return "" if value is None else str(value)
 
 
@@ -363,7 +364,7 @@ def _since(timestamp: str, now: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class _Event:
+class EventSummary:
     """An event reduced to what `kubectl describe` prints, from either Event API."""
 
     type: str
@@ -378,22 +379,24 @@ class _Event:
     series_last_observed: str
 
     @classmethod
-    def read(cls, event: Mapping[str, Any]) -> _Event:
+    def read(cls, event: Mapping[str, Any]) -> EventSummary:
         series = event.get("series")
-        message = _text(event, "message", "note").strip()
-        field_path = _text(event, "involvedObject.fieldPath", "regarding.fieldPath")
+        message = event_text(event, "message", "note").strip()
+        field_path = event_text(event, "involvedObject.fieldPath", "regarding.fieldPath")
         return cls(
-            type=_text(event, "type"),
-            reason=_text(event, "reason"),
+            type=event_text(event, "type"),
+            reason=event_text(event, "reason"),
             message=f"{field_path}: {message}" if field_path else message,
-            source=_text(event, "source.component", "deprecatedSource.component")
-            or _text(event, "reportingComponent", "reportingController"),
-            event_time=_text(event, "eventTime"),
-            first_timestamp=_text(event, "firstTimestamp", "deprecatedFirstTimestamp"),
-            last_timestamp=_text(event, "lastTimestamp", "deprecatedLastTimestamp"),
-            count=_count(_field(event, "count", "deprecatedCount")),
+            source=event_text(event, "source.component", "deprecatedSource.component")
+            or event_text(event, "reportingComponent", "reportingController"),
+            event_time=event_text(event, "eventTime"),
+            first_timestamp=event_text(event, "firstTimestamp", "deprecatedFirstTimestamp"),
+            last_timestamp=event_text(event, "lastTimestamp", "deprecatedLastTimestamp"),
+            count=_count(event_field(event, "count", "deprecatedCount")),
             series_count=_count(series.get("count")) if isinstance(series, Mapping) else None,
-            series_last_observed=_text(series, "lastObservedTime") if isinstance(series, Mapping) else "",
+            series_last_observed=(
+                event_text(series, "lastObservedTime") if isinstance(series, Mapping) else ""
+            ),
         )
 
     def when(self) -> datetime:
@@ -425,7 +428,7 @@ def _write_events(w: _PrefixWriter, events: Sequence[Mapping[str, Any]], now: da
     if not events:
         w.write(0, f"Events:\t{NONE}\n")
         return
-    rows = sorted((_Event.read(event) for event in events), key=_Event.when)
+    rows = sorted((EventSummary.read(event) for event in events), key=EventSummary.when)
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")
     for row in rows:

@@ -1,19 +1,18 @@
 """Requests to the Kubernetes API server, with kubectl's configuration rules and error wording.
 
-The `kubernetes` client is imported only when a `Kube` first connects: it loads the kubeconfig
-(exec plugins, OIDC, client certificates) and carries the requests. Bodies stay plain dicts.
+Bodies are plain dicts. The transport (see `transport.py`) is opened on the first request: the
+standard library for ordinary kubeconfigs, the `kubernetes` client for exec plugins and the like.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlparse
 
-from kubectl_imagerepo import __version__, api
+from kubectl_imagerepo import api
 from kubectl_imagerepo.errors import CommandError
 from kubectl_imagerepo.flags import KubeFlags
 
@@ -59,6 +58,10 @@ class Cluster:
     namespace_from_flag: bool
 
 
+if TYPE_CHECKING:
+    from kubectl_imagerepo.transport import Transport
+
+
 def _timeout_seconds(text: str) -> float | None:
     from kubectl_imagerepo.durations import parse_request_timeout
 
@@ -73,76 +76,26 @@ class Kube:
 
     def __init__(self, flags: KubeFlags) -> None:
         self.flags = flags
-        self._client: Any = None
-        self._cluster: Cluster | None = None
+        self._transport: Transport | None = None
         self._timeout = _timeout_seconds(flags.request_timeout)
         self._versions: dict[str, str] = {}
 
-    # -- configuration -------------------------------------------------------------------------
-    def _connect(self) -> Any:
-        if self._client is not None:
-            return self._client
-        from kubernetes.client import ApiClient, Configuration
-        from kubernetes.config import ConfigException, kube_config
+    def _connect(self) -> Transport:
+        if self._transport is None:
+            from kubectl_imagerepo.transport import open_transport
 
-        flags = self.flags
-        configuration = Configuration()
-        namespace = "default"
-        paths = flags.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-        try:
-            if flags.kubeconfig and not os.path.exists(flags.kubeconfig):
-                raise CommandError(f"error: stat {flags.kubeconfig}: no such file or directory")
-            if not flags.kubeconfig and _in_cluster() and not _any_exists(paths):
-                from kubernetes.config import incluster_config
-
-                incluster_config.load_incluster_config(client_configuration=configuration)
-                namespace = _pod_namespace() or namespace
-            else:
-                merger = kube_config.KubeConfigMerger(paths)
-                if merger.config is None:
-                    if not flags.server:
-                        raise CommandError(
-                            "error: no configuration has been provided, try setting KUBERNETES_MASTER "
-                            "environment variable"
-                        )
-                else:
-                    loader = kube_config.KubeConfigLoader(
-                        config_dict=merger.config, active_context=flags.context, config_base_path=None
-                    )
-                    loader.load_and_set(configuration)
-                    namespace = (loader.current_context.get("context") or {}).get("namespace") or namespace
-        except ConfigException as bad:
-            raise CommandError(f"error: {bad}") from None
-        if flags.server:
-            configuration.host = flags.server.rstrip("/")
-        if flags.token:
-            configuration.api_key = {"authorization": "Bearer " + flags.token}
-        if flags.certificate_authority:
-            configuration.ssl_ca_cert = flags.certificate_authority
-        if flags.insecure_skip_tls_verify:
-            configuration.verify_ssl = False
-        client = ApiClient(configuration)
-        client.user_agent = f"kubectl-imagerepo/v{__version__}"
-        if flags.impersonate:
-            client.set_default_header("Impersonate-User", flags.impersonate)
-        self._cluster = Cluster(
-            server=configuration.host,
-            namespace=flags.namespace or namespace,
-            namespace_from_flag=bool(flags.namespace),
-        )
-        self._client = client
-        return client
+            self._transport = open_transport(self.flags)
+        return self._transport
 
     @property
     def cluster(self) -> Cluster:
-        self._connect()
-        assert self._cluster is not None
-        return self._cluster
+        transport = self._connect()
+        return Cluster(transport.server, transport.namespace, bool(self.flags.namespace))
 
     @property
     def namespace(self) -> str:
         """The namespace of this request: `-n`, else the context's, else `default`."""
-        return self.cluster.namespace
+        return self._connect().namespace
 
     # -- requests ------------------------------------------------------------------------------
     def _send(
@@ -154,26 +107,22 @@ class Kube:
         body: Any = None,
         content_type: str | None = None,
         timeout: float | None = None,
-        stream: bool = False,
     ) -> Any:
-        client = self._connect()
+        from kubectl_imagerepo.transport import TransportError
+
+        transport = self._connect()
         headers = {"Accept": "application/json"}
         if content_type:
             headers["Content-Type"] = content_type
-        url_path = path + ("?" + urlencode(list(query)) if query else "")
-        request = client.param_serialize(
-            method, url_path, header_params=headers, body=body, auth_settings=["BearerToken"]
-        )
+        target = path + ("?" + urlencode(list(query)) if query else "")
+        data = None if body is None else json.dumps(body).encode()
         try:
-            response = client.call_api(*request, _request_timeout=timeout or self._timeout)
-        except Exception as failure:  # urllib3 errors: connection refused, DNS, TLS, timeouts
-            _raise_connection_error(self.cluster.server, failure)
-        if not 200 <= response.status <= 299:
-            raise _api_error(response.status, response.read())
-        if stream:
-            return response.response
-        data = response.read()
-        return json.loads(data) if data else None
+            answer = transport.request(method, target, headers, data, timeout or self._timeout)
+        except TransportError as failure:
+            raise _connection_error(transport.server, str(failure)) from None
+        if not 200 <= answer.status <= 299:
+            raise _api_error(answer.status, answer.body)
+        return json.loads(answer.body) if answer.body else None
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = ()) -> Any:
         return self._send("GET", path, query=query)
@@ -188,10 +137,13 @@ class Kube:
 
     def watch(self, path: str, query: Sequence[tuple[str, str]] = ()) -> Iterator[dict[str, Any]]:
         """Yield the events of a watch request until the server ends it."""
-        response = self._send("GET", path, query=[*query, ("watch", "true")], stream=True, timeout=None)
+        from kubectl_imagerepo.transport import StatusError, TransportError
+
+        transport = self._connect()
+        target = path + "?" + urlencode([*query, ("watch", "true")])
         buffer = b""
         try:
-            for chunk in response.stream(4096, decode_content=True):
+            for chunk in transport.stream(target, {"Accept": "application/json"}):
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
@@ -205,8 +157,10 @@ class Kube:
                                 str(status.get("message") or ""),
                             )
                         yield event
-        finally:
-            response.release_conn()
+        except StatusError as failure:
+            raise _api_error(failure.answer.status, failure.answer.body) from None
+        except TransportError as failure:
+            raise _connection_error(transport.server, str(failure)) from None
 
     # -- ImageRepository paths -----------------------------------------------------------------
     def preferred_version(self, group: str = api.GROUP, resource: str = api.PLURAL) -> str:
@@ -260,26 +214,6 @@ class Kube:
                 return dict(page)
 
 
-def _in_cluster() -> bool:
-    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and os.path.exists(
-        "/var/run/secrets/kubernetes.io/serviceaccount/token"
-    )
-
-
-def _any_exists(paths: str) -> bool:
-    return any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p)
-
-
-def _pod_namespace() -> str | None:
-    if os.environ.get("POD_NAMESPACE"):
-        return os.environ["POD_NAMESPACE"]
-    try:
-        with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding="utf-8") as f:
-            return f.read().strip() or None
-    except OSError:
-        return None
-
-
 def _api_error(status: int, body: bytes) -> ApiError:
     """Turn a non-2xx answer into an ApiError, reading the Status object when there is one."""
     reason, message = "", ""
@@ -316,12 +250,11 @@ _REASONS = {
 }
 
 
-def _raise_connection_error(server: str, failure: Exception) -> Any:
-    """Raise kubectl's wording for a server that could not be reached."""
+def _connection_error(server: str, detail: str) -> ConnectionFailed:
+    """kubectl's wording for a server that could not be reached."""
     host = urlparse(server).netloc or server
-    text = str(failure)
-    if "Connection refused" in text or "ConnectionRefused" in type(failure).__name__:
-        raise ConnectionFailed(
+    if "connection refused" in detail.lower():
+        return ConnectionFailed(
             f"The connection to the server {host} was refused - did you specify the right host or port?"
-        ) from None
-    raise ConnectionFailed(f"Unable to connect to the server: {text}") from None
+        )
+    return ConnectionFailed(f"Unable to connect to the server: {detail}")

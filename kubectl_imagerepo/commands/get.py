@@ -52,13 +52,8 @@ def command(
     """
     from kubectl_imagerepo.kube import ApiError, Kube
     from kubectl_imagerepo.listing import StatusSelector
-    from kubectl_imagerepo.printers import parse_output
-
     table = output in (None, "wide")
-    try:
-        fmt = None if table else parse_output(output)
-    except ValueError as bad:
-        raise InputError(f"error: {bad}") from None
+    fmt = None if table else _output_format(output)
     chosen = StatusSelector.parse(status_selector) if status_selector else None
     kube = Kube(flags_from(ctx))
     namespace = None if all_namespaces else kube.namespace
@@ -111,6 +106,15 @@ def command(
         _watch(kube, namespace, names, selector, resource_version, chosen, emit)
     if missing:
         sys.exit(1)
+
+
+def _output_format(output: str | None) -> OutputFormat:
+    from kubectl_imagerepo.printers import parse_output
+
+    try:
+        return parse_output(output)
+    except ValueError as bad:
+        raise InputError(f"error: {bad}") from None
 
 
 def _select(objects: Sequence[dict[str, Any]], chosen: StatusSelector | None) -> list[ImageRepository]:

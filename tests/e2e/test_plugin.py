@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -81,3 +83,45 @@ def test_v1beta2_objects_are_served_with_a_deprecation_warning(env: Environment,
         )
     assert answer.status_code == 201, answer.text
     assert "v1beta2 ImageRepository is deprecated, upgrade to v1" in answer.headers.get("Warning", "")
+
+
+def test_a_kubeconfig_with_an_exec_credential_plugin_works_through_the_client_library(
+    env: Environment, plugin: Plugin, namespace: str, tmp_path: Path
+) -> None:
+    create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
+    credential = {
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"token": env.plane.admin_token},
+    }
+    helper = tmp_path / "credential-helper"
+    helper.write_text(f"#!/bin/sh\necho '{json.dumps(credential)}'\n")
+    helper.chmod(0o700)
+    config = yaml.safe_load(env.plane.admin_kubeconfig.read_text())
+    config["users"][0]["user"] = {
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": str(helper),
+            "interactiveMode": "Never",
+        }
+    }
+    kubeconfig = tmp_path / "exec.kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(config))
+    result = plugin("get", "-n", namespace, "-o", "name", kubeconfig=kubeconfig)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "imagerepository.image.toolkit.fluxcd.io/app\n"
+
+
+def test_an_unreachable_server_gets_kubectls_connection_refused_message(
+    plugin: Plugin, env: Environment, tmp_path: Path
+) -> None:
+    from tests.harness.processes import free_port
+
+    config = yaml.safe_load(env.plane.admin_kubeconfig.read_text())
+    config["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{free_port()}"
+    kubeconfig = tmp_path / "down.kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(config))
+    result = plugin("get", "-n", "default", kubeconfig=kubeconfig)
+    assert result.code == 1
+    assert result.stderr.strip().startswith("The connection to the server 127.0.0.1:")
+    assert result.stderr.strip().endswith("was refused - did you specify the right host or port?")

@@ -476,3 +476,20 @@ def test_the_registry_helper_lists_what_was_seeded(env: Environment, namespace: 
     env.registry.seed(f"{namespace}/check", ["a", "b"])
     answer = requests.get(f"{env.registry.url}/v2/{namespace}/check/tags/list", timeout=10).json()
     assert sorted(answer["tags"]) == ["a", "b"]
+
+
+def test_changed_exclusion_list_triggers_a_scan(env: Environment, reconcile: Any, namespace: str) -> None:
+    image = seeded(env.registry, f"{namespace}/app", ["1.0", "1.0-rc1", "2.0"])
+    create(env, image_repository(namespace, "app", image, interval="1h"))
+    assert reconcile("app").code == 0
+    assert fetch(env, namespace, "app")["status"]["lastScanResult"]["tagCount"] == 3
+    env.plane.request(
+        "PATCH",
+        f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{namespace}/imagerepositories/app",
+        {"spec": {"exclusionList": ["-rc"]}},
+        content_type="application/merge-patch+json",
+    )
+    assert reconcile("app").code == 0
+    status = fetch(env, namespace, "app")["status"]
+    assert status["observedExclusionList"] == ["-rc"]
+    assert status["lastScanResult"]["latestTags"] == ["2.0", "1.0"]

@@ -353,7 +353,8 @@ def test_basic_registry_without_credentials_gives_the_registrys_unauthorized_err
         registry.get_tags("team/app")
 
     assert str(caught.value) == (
-        f"GET https://{basic_registry}/v2/team/app/tags/list?n=1000: UNAUTHORIZED: authentication "
+        f"GET https://{basic_registry}/v2/team/app/tags/list?n=1000: "
+        "unexpected status code 401 Unauthorized: UNAUTHORIZED: authentication "
         "required; [map[Action:pull Class: Name:team/app Type:repository]]"
     )
 
@@ -531,7 +532,8 @@ def test_an_anonymous_token_without_access_gives_the_registrys_insufficient_scop
         registry.get_tags("team/app")
 
     assert str(caught.value) == (
-        f"GET http://{token_registry.host}/v2/team/app/tags/list?n=1000: UNAUTHORIZED: authentication "
+        f"GET http://{token_registry.host}/v2/team/app/tags/list?n=1000: "
+        "unexpected status code 401 Unauthorized: UNAUTHORIZED: authentication "
         "required; [map[Action:pull Class: Name:team/app Type:repository]]"
     )
 
@@ -545,7 +547,8 @@ def test_wrong_credentials_give_the_token_servers_error(token_registry: _TokenRe
 
     assert str(caught.value) == (
         f"GET {token_registry.tokens.realm}?scope=repository%3Ateam%2Fapp%3Apull"
-        f"&service={_TokenServer.service}: UNAUTHORIZED: bad credentials"
+        f"&service={_TokenServer.service}: "
+        "unexpected status code 401 Unauthorized: UNAUTHORIZED: bad credentials"
     )
     assert "nope-5b1e" not in str(caught.value) + repr(caught.value)
 
