@@ -16,6 +16,7 @@ from kubectl_imagerepo.flags import kube_options
 COMMANDS: dict[str, tuple[str, str]] = {
     "get": ("kubectl_imagerepo.commands.get", "Display one or many ImageRepositories."),
     "describe": ("kubectl_imagerepo.commands.describe", "Show details of ImageRepositories."),
+    "events": ("kubectl_imagerepo.commands.events", "List the events of ImageRepositories."),
     "install": ("kubectl_imagerepo.commands.install", "Install the ImageRepository CRD in the cluster."),
     "reconcile": ("kubectl_imagerepo.commands.reconcile", "Scan ImageRepositories now, write their status."),
     "suspend": ("kubectl_imagerepo.commands.suspend", "Suspend the reconciliation of ImageRepositories."),

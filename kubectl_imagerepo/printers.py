@@ -120,6 +120,15 @@ def parse_custom_columns(spec: str) -> tuple[CustomColumn, ...]:
 # -- Object shapes ---------------------------------------------------------------------------------
 
 
+def without_managed_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `obj` without `metadata.managedFields`, as kubectl prints objects by default."""
+    copy = dict(obj)
+    metadata = copy.get("metadata")
+    if isinstance(metadata, Mapping) and "managedFields" in metadata:
+        copy["metadata"] = {key: value for key, value in metadata.items() if key != "managedFields"}
+    return copy
+
+
 def list_object(objects: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The ``v1 List`` kubectl wraps several (or zero) objects in for json, yaml and templates."""
     return {"apiVersion": "v1", "items": list(objects), "kind": "List", "metadata": {"resourceVersion": ""}}

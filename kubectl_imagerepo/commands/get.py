@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 @click.option("--status-selector", help="Filter by a condition, as Flux does: type=status or type!=status.")
 @click.option("--no-headers", is_flag=True, help="Don't print headers in the table.")
 @click.option("--ignore-not-found", is_flag=True, help="Treat a named object that is missing as found.")
+@click.option(
+    "--show-managed-fields", is_flag=True, help="Keep metadata.managedFields in JSON and YAML output."
+)
 @click.option("--chunk-size", default=500, show_default=True, help="List in chunks of this many objects.")
 @kube_options
 @click.pass_context
@@ -43,6 +46,7 @@ def command(
     status_selector: str | None,
     no_headers: bool,
     ignore_not_found: bool,
+    show_managed_fields: bool,
     chunk_size: int,
 ) -> None:
     """Display one or many ImageRepositories.
@@ -52,6 +56,7 @@ def command(
     """
     from kubectl_imagerepo.kube import ApiError, Kube
     from kubectl_imagerepo.listing import StatusSelector
+
     table = output in (None, "wide")
     fmt = None if table else _output_format(output)
     chosen = StatusSelector.parse(status_selector) if status_selector else None
@@ -88,7 +93,7 @@ def command(
             click.echo(f"No resources found{where}.", err=True)
     elif watch:
         assert fmt is not None
-        objects_printer = _ObjectPrinter(fmt)
+        objects_printer = _ObjectPrinter(fmt, show_managed_fields)
         for repo in repos:
             objects_printer.print(repo.raw)
     else:
@@ -97,7 +102,7 @@ def command(
         assert fmt is not None
         single = len(names) == 1 and len(repos) == 1
         click.echo(
-            render_objects([r.raw for r in repos] if repos or not names else [], fmt, single=single), nl=False
+            render_objects([_shown(r.raw, show_managed_fields) for r in repos], fmt, single=single), nl=False
         )
     for text in missing:
         click.echo(text, err=True)
@@ -106,6 +111,12 @@ def command(
         _watch(kube, namespace, names, selector, resource_version, chosen, emit)
     if missing:
         sys.exit(1)
+
+
+def _shown(obj: Mapping[str, Any], show_managed_fields: bool) -> Mapping[str, Any]:
+    from kubectl_imagerepo.printers import without_managed_fields
+
+    return obj if show_managed_fields else without_managed_fields(obj)
 
 
 def _output_format(output: str | None) -> OutputFormat:
@@ -199,14 +210,16 @@ def _watch(
 class _ObjectPrinter:
     """`-w -o json|yaml|name|jsonpath`: each object on its own, YAML documents separated by `---`."""
 
-    def __init__(self, fmt: OutputFormat) -> None:
+    def __init__(self, fmt: OutputFormat, show_managed_fields: bool) -> None:
         self.fmt = fmt
+        self.show_managed_fields = show_managed_fields
         self.count = 0
 
     def print(self, obj: Mapping[str, Any]) -> None:
         from kubectl_imagerepo.printers import render_watch_event_object
 
-        click.echo(render_watch_event_object(obj, self.fmt, first=self.count == 0), nl=False)
+        shown = _shown(obj, self.show_managed_fields)
+        click.echo(render_watch_event_object(shown, self.fmt, first=self.count == 0), nl=False)
         self.count += 1
 
     def emit(self, repo: ImageRepository) -> None:

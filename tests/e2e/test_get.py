@@ -127,6 +127,7 @@ def test_output_yaml_round_trips_the_stored_object(env: Environment, plugin: Plu
     created = create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     result = plugin("get", "app", "-n", namespace, "-o", "yaml")
     assert result.code == 0, result.stderr
+    del created["metadata"]["managedFields"]  # hidden unless --show-managed-fields, as kubectl does
     assert yaml.safe_load(result.stdout) == created
 
 
@@ -246,3 +247,11 @@ def test_watch_prints_a_new_row_when_an_object_changes(
     finally:
         watcher.terminate()
         watcher.wait(10)
+
+
+def test_json_output_hides_managed_fields_unless_asked(env: Environment, plugin: Plugin, namespace: str) -> None:
+    create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
+    hidden = json.loads(plugin("get", "app", "-n", namespace, "-o", "json").stdout)
+    shown = json.loads(plugin("get", "app", "-n", namespace, "-o", "json", "--show-managed-fields").stdout)
+    assert "managedFields" not in hidden["metadata"]
+    assert shown["metadata"]["managedFields"][0]["manager"]
