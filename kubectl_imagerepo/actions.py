@@ -118,3 +118,33 @@ def annotate_requested(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
         query=[("fieldManager", api.FIELD_MANAGER)],
     )
     return updated
+
+
+def set_suspend(
+    kube: Kube, namespace: str, objects: Sequence[Mapping[str, Any]], suspend: bool
+) -> tuple[list[dict[str, Any]], bool]:
+    """Suspend (or resume: remove `spec.suspend`) each object with Flux's lines; (patched, any failed)."""
+    from kubectl_imagerepo.errors import CommandError
+    from kubectl_imagerepo.fluxlog import say
+
+    doing, done = ("suspending", "suspended") if suspend else ("resuming", "resumed")
+    patched: list[dict[str, Any]] = []
+    failed = False
+    for obj in objects:
+        name = obj["metadata"]["name"]
+        say("action", f"{doing} image repository {name} in {namespace} namespace")
+        try:
+            patched.append(
+                kube.patch(
+                    kube.resource_path(namespace, name),
+                    {"spec": {"suspend": True if suspend else None}},
+                    query=[("fieldManager", api.FIELD_MANAGER)],
+                )
+            )
+        except CommandError as failure:
+            reason = getattr(failure, "message", str(failure))
+            say("failure", f"failed {doing} {api.KIND} {name} in {namespace} namespace: {reason}")
+            failed = True
+            continue
+        say("success", f"image repository {done}")
+    return patched, failed

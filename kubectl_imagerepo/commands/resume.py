@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -38,7 +37,7 @@ def command(
 ) -> None:
     """Resume suspended ImageRepositories, then reconcile each of them on this machine."""
     from kubectl_imagerepo import api
-    from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects
+    from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects, set_suspend
     from kubectl_imagerepo.errors import CommandError
     from kubectl_imagerepo.fluxlog import say
     from kubectl_imagerepo.kube import Kube
@@ -53,24 +52,8 @@ def command(
     if not objects and not missing:
         say("failure", f"no {api.KIND} objects found in {namespace} namespace")
         sys.exit(1)
-    resumed: list[dict[str, Any]] = []
-    failed = bool(missing)
-    for obj in objects:
-        name = obj["metadata"]["name"]
-        say("action", f"resuming image repository {name} in {namespace} namespace")
-        try:
-            resumed.append(
-                kube.patch(
-                    kube.resource_path(namespace, name),
-                    {"spec": {"suspend": None}},
-                    query=[("fieldManager", api.FIELD_MANAGER)],
-                )
-            )
-        except CommandError as failure:
-            say("failure", f"failed resuming {api.KIND} {name} in {namespace} namespace: {failure}")
-            failed = True
-            continue
-        say("success", "image repository resumed")
+    resumed, failed = set_suspend(kube, namespace, objects, suspend=False)
+    failed = failed or bool(missing)
     if wait and resumed:
         options = Options(cluster_id=cluster_id(kube), feature_gates=gates)
         sink = ClusterSink(kube)

@@ -18,9 +18,9 @@ from kubectl_imagerepo.flags import flags_from, kube_options
 def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selector: str | None) -> None:
     """Suspend ImageRepositories: neither this plugin nor the controller scans them until resumed."""
     from kubectl_imagerepo import api
-    from kubectl_imagerepo.actions import select_objects
+    from kubectl_imagerepo.actions import select_objects, set_suspend
     from kubectl_imagerepo.fluxlog import say
-    from kubectl_imagerepo.kube import ApiError, Kube
+    from kubectl_imagerepo.kube import Kube
 
     kube = Kube(flags_from(ctx))
     namespace = kube.namespace
@@ -30,19 +30,6 @@ def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selec
     if not objects and not missing:
         say("failure", "no objects found")
         sys.exit(1)
-    failed = bool(missing)
-    for obj in objects:
-        name = obj["metadata"]["name"]
-        say("action", f"suspending image repository {name} in {namespace} namespace")
-        try:
-            kube.patch(
-                kube.resource_path(namespace, name),
-                {"spec": {"suspend": True}},
-                query=[("fieldManager", api.FIELD_MANAGER)],
-            )
-        except ApiError as failure:
-            say("failure", f"failed suspending {api.KIND} {name} in {namespace} namespace: {failure.message}")
-            failed = True
-            continue
-        say("success", "image repository suspended")
+    _, failed = set_suspend(kube, namespace, objects, suspend=True)
+    failed = failed or bool(missing)
     sys.exit(1 if failed else 0)
