@@ -249,7 +249,9 @@ def test_watch_prints_a_new_row_when_an_object_changes(
         watcher.wait(10)
 
 
-def test_json_output_hides_managed_fields_unless_asked(env: Environment, plugin: Plugin, namespace: str) -> None:
+def test_json_output_hides_managed_fields_unless_asked(
+    env: Environment, plugin: Plugin, namespace: str
+) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     hidden = json.loads(plugin("get", "app", "-n", namespace, "-o", "json").stdout)
     shown = json.loads(plugin("get", "app", "-n", namespace, "-o", "json", "--show-managed-fields").stdout)
