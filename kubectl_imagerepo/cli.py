@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kubectl_imagerepo import __version__
 from kubectl_imagerepo.errors import CommandError
 from kubectl_imagerepo.flags import kube_options
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 # name -> (module, short help). The short help lives here so that `--help` imports no subcommand.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -21,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reconcile": ("kubectl_imagerepo.commands.reconcile", "Scan ImageRepositories now, write their status."),
     "suspend": ("kubectl_imagerepo.commands.suspend", "Suspend the reconciliation of ImageRepositories."),
     "resume": ("kubectl_imagerepo.commands.resume", "Resume ImageRepositories and reconcile them."),
+    "completion": (
+        "kubectl_imagerepo.commands.completion",
+        "Print a shell completion script (bash, zsh, fish).",
+    ),
+    "tags": ("kubectl_imagerepo.commands.tags", "List every tag a scan stored for an ImageRepository."),
 }
 
 
@@ -36,6 +44,17 @@ class LazyGroup(click.Group):
             return None
         command: click.Command = importlib.import_module(entry[0]).command
         return command
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Subcommand names from the table above (importing none of them), then the group's options."""
+        from click.shell_completion import CompletionItem
+
+        names = [
+            CompletionItem(n, help=COMMANDS[n][1])
+            for n in self.list_commands(ctx)
+            if n.startswith(incomplete)
+        ]
+        return names + click.Command.shell_complete(self, ctx, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the subcommands from the table above, importing none of them."""

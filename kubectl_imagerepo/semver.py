@@ -23,6 +23,7 @@ __all__ = [
     "compare",
     "parse_range",
     "parse_tag",
+    "precedence_key",
 ]
 
 _UINT64_MAX = (1 << 64) - 1
@@ -181,6 +182,19 @@ def compare(a: Version, b: Version) -> int:
     if not b.prerelease:
         return -1
     return _compare_prerelease(a.prerelease, b.prerelease)
+
+
+def _part_key(part: str) -> tuple[int, int, str]:
+    if _DIGITS.issuperset(part) and int(part) <= _UINT64_MAX:
+        return (0, int(part), "")
+    return (1, 0, part)
+
+
+def precedence_key(v: Version) -> tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]:
+    """A sort key ordering versions as `compare` does (equal keys for equal precedence)."""
+    if not v.prerelease:
+        return (v.major, v.minor, v.patch, 1, ())
+    return (v.major, v.minor, v.patch, 0, tuple(_part_key(part) for part in v.prerelease.split(".")))
 
 
 @dataclass(frozen=True)

@@ -75,11 +75,10 @@ def start_environment(workdir: Path) -> Environment:
     bindir.mkdir(exist_ok=True)
     # The built kubectl, and the plugin as installed in this virtualenv, side by side on PATH.
     _link(binaries.kubectl, bindir / "kubectl")
-    plugin = shutil.which("kubectl-imagerepo", path=str(Path(sys.executable).parent)) or shutil.which(
-        "kubectl-imagerepo"
-    )
-    if plugin:
-        _link(Path(plugin), bindir / "kubectl-imagerepo")
+    for executable in ("kubectl-imagerepo", "kubectl_complete-imagerepo"):
+        found = shutil.which(executable, path=str(Path(sys.executable).parent)) or shutil.which(executable)
+        if found:
+            _link(Path(found), bindir / executable)
     return Environment(
         workdir=workdir,
         binaries=binaries,

@@ -1,0 +1,65 @@
+"""`kubectl imagerepo completion bash|zsh|fish|kubectl-shim`: print a shell completion script."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kubectl_imagerepo.errors import InputError
+
+# The executable the shell scripts complete: the standalone command, not `kubectl imagerepo`
+# (a script for "kubectl imagerepo" would register itself for `kubectl`, replacing kubectl's own).
+EXECUTABLE = "kubectl-imagerepo"
+COMPLETE_VAR = "_KUBECTL_IMAGEREPO_COMPLETE"
+SHELLS = ("bash", "zsh", "fish")
+# Hidden: the shim runs `completion __complete WORD... PARTIAL`, kubectl's plugin completion protocol.
+PROTOCOL = "__complete"
+
+KUBECTL_SHIM = f"""#!/bin/sh
+exec {EXECUTABLE} completion {PROTOCOL} "$@"
+"""
+
+
+@click.command(
+    "completion",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.argument("target", metavar="bash|zsh|fish|kubectl-shim")
+@click.argument("words", nargs=-1, type=click.UNPROCESSED, metavar="")
+def command(target: str, words: tuple[str, ...]) -> None:
+    """Print a shell completion script (bash, zsh, fish).
+
+    \b
+      source <(kubectl-imagerepo completion bash)      # bash, in ~/.bashrc
+      source <(kubectl-imagerepo completion zsh)       # zsh, in ~/.zshrc
+      kubectl-imagerepo completion fish | source       # fish
+    For `kubectl imagerepo <TAB>` with a krew install, put the kubectl shim on your PATH:
+      kubectl imagerepo completion kubectl-shim > ~/.krew/bin/kubectl_complete-imagerepo
+      chmod +x ~/.krew/bin/kubectl_complete-imagerepo
+    """
+    if target == PROTOCOL:
+        from kubectl_imagerepo.completion import main
+
+        main(list(words))
+    if words:
+        raise click.UsageError(f"unexpected extra arguments: {' '.join(words)}")
+    if target == "kubectl-shim":
+        sys.stdout.write(KUBECTL_SHIM)
+        return
+    if target not in SHELLS:
+        raise InputError(f'error: unsupported shell "{target}": use bash, zsh, fish or kubectl-shim')
+    sys.stdout.write(shell_script(target))
+
+
+def shell_script(shell: str) -> str:
+    """click's completion script for the standalone executable."""
+    from click.shell_completion import get_completion_class
+
+    from kubectl_imagerepo.cli import root
+
+    completion_class = get_completion_class(shell)
+    if completion_class is None:  # pragma: no cover - click ships all three
+        raise InputError(f'error: unsupported shell "{shell}"')
+    source = completion_class(root, {}, EXECUTABLE, COMPLETE_VAR).source()
+    return source if source.endswith("\n") else source + "\n"

@@ -1,0 +1,197 @@
+"""`kubectl imagerepo tags NAME`: every tag the last scan of an ImageRepository stored locally."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from kubectl_imagerepo.commands.reconcile import database_option, feature_gates_option
+from kubectl_imagerepo.errors import CommandError, InputError
+from kubectl_imagerepo.flags import flags_from, kube_options
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.store import ObjectKey, StoredScan
+
+API_VERSION = "imagerepo.kubectl-plugin/v1alpha1"
+KIND = "TagList"
+_BATCH = 2000
+
+
+@click.command("tags")
+@click.argument("name")
+@click.option(
+    "--filter",
+    "pattern",
+    metavar="REGEX",
+    help="Keep the tags this RE2 pattern matches anywhere, as an ImagePolicy's filterTags.pattern.",
+)
+@click.option(
+    "--semver",
+    "version_range",
+    metavar="RANGE",
+    help="Keep the versions in this ImagePolicy semver range (e.g. '>=1.0.0 <2.0.0', '^1.2', '1.x'); "
+    "ranks by semver unless --sort says otherwise.",
+)
+@click.option("--sort", type=click.Choice(["alpha", "semver", "numeric"]), help="Rank as this policy.")
+@click.option(
+    "--order",
+    type=click.Choice(["asc", "desc"]),
+    help="The policy's order (default asc: the highest is the latest). Tags print latest first, so "
+    "--limit 1 is what such an ImagePolicy selects.",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many tags.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["json", "yaml", "name"]),
+    help="json or yaml: a TagList; name: IMAGE:TAG per line. Default: one tag per line.",
+)
+@click.option("--scan", is_flag=True, help="Reconcile the object first, as `reconcile NAME` does.")
+@database_option
+@feature_gates_option
+@kube_options
+@click.pass_context
+def command(
+    ctx: click.Context,
+    name: str,
+    pattern: str | None,
+    version_range: str | None,
+    sort: str | None,
+    order: str | None,
+    limit: int | None,
+    output: str | None,
+    scan: bool,
+    database: Path | None,
+    feature_gates: str,
+) -> None:
+    """List every tag a scan stored for an ImageRepository, from the local tag database.
+
+    Without a stored scan of the object (or with --scan) the object is reconciled first, exactly as
+    `kubectl imagerepo reconcile NAME`. Without --sort or --semver the tags keep their stored order.
+    """
+    from kubectl_imagerepo.commands.reconcile import parse_feature_gates
+    from kubectl_imagerepo.tagquery import QueryError, compile_query
+
+    try:
+        query = compile_query(
+            pattern=pattern, version_range=version_range, sort=sort, order=order, limit=limit
+        )
+    except QueryError as error:
+        raise InputError(f"error: {error}") from None
+    gates = parse_feature_gates(feature_gates)
+
+    from kubectl_imagerepo.actions import cluster_id
+    from kubectl_imagerepo.commands.reconcile import reconcile_in_cluster
+    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.store import ObjectKey, StoreError, TagStore, default_path
+    from kubectl_imagerepo.tagquery import NumericTagError
+
+    kube = Kube(flags_from(ctx))
+    path = database or default_path()
+    key = ObjectKey(cluster_id(kube), kube.namespace, name)
+    try:
+        if scan or _stored(path, key) is None:
+            code = reconcile_in_cluster(kube, [name], False, None, 1, database, gates)
+            if code != 0:
+                sys.exit(code)
+        with TagStore(path) as store:
+            stored = store.read(key)
+            if stored is None:
+                raise CommandError(f'error: no scan of "{name}" is stored in {path}')
+            selected = query.select(store.tags(key))
+            try:
+                first = next(selected, None)
+            except NumericTagError as error:
+                raise CommandError(f"error: --sort numeric: {error}") from None
+            tags = selected if first is None else _chain(first, selected)
+            _write(sys.stdout, output, key, stored, tags)
+    except StoreError as failure:
+        raise CommandError(f"error: {failure}") from None
+
+
+def _stored(path: Path, key: ObjectKey) -> StoredScan | None:
+    from kubectl_imagerepo.store import TagStore
+
+    with TagStore(path) as store:
+        return store.read(key)
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _batched_lines(lines: Iterable[str], out: TextIO) -> None:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= _BATCH:
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch))
+
+
+def _write(out: TextIO, output: str | None, key: ObjectKey, stored: StoredScan, tags: Iterator[str]) -> None:
+    if output is None:
+        _batched_lines((f"{tag}\n" for tag in tags), out)
+    elif output == "name":
+        _batched_lines((f"{stored.canonical_name}:{tag}\n" for tag in tags), out)
+    elif output == "json":
+        _write_json(out, _envelope(key, stored), tags)
+    else:
+        _write_yaml(out, _envelope(key, stored), tags)
+    out.flush()
+
+
+def _envelope(key: ObjectKey, stored: StoredScan) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": KIND,
+        "metadata": {"name": key.name, "namespace": key.namespace},
+        "canonicalImageName": stored.canonical_name,
+        "revision": stored.revision,
+        "scanTime": stored.scan_time,
+    }
+
+
+def _write_json(out: TextIO, envelope: dict[str, Any], tags: Iterator[str]) -> None:
+    """The envelope with 4-space indents, its `tags` written as they come."""
+    head = json.dumps(envelope, indent=4, ensure_ascii=False)
+    out.write(head[: head.rindex("}")].rstrip() + ',\n    "tags": [')
+    first = next(tags, None)
+    if first is None:
+        out.write("]\n}\n")
+        return
+    out.write(f"\n        {json.dumps(first, ensure_ascii=False)}")
+    _batched_lines((f",\n        {json.dumps(tag, ensure_ascii=False)}" for tag in tags), out)
+    out.write("\n    ]\n}\n")
+
+
+def _write_yaml(out: TextIO, envelope: dict[str, Any], tags: Iterator[str]) -> None:
+    """The envelope as YAML, then `tags:` as a block sequence written as the tags come."""
+    import re
+
+    import yaml
+
+    out.write(yaml.safe_dump(envelope, sort_keys=False, default_flow_style=False, allow_unicode=True))
+    first = next(tags, None)
+    if first is None:
+        out.write("tags: []\n")
+        return
+    resolve: Callable[[Any, str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve
+    plain = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+    def scalar(tag: str) -> str:
+        if plain.fullmatch(tag) and resolve(yaml.ScalarNode, tag, (True, False)) == (
+            "tag:yaml.org,2002:str"
+        ):
+            return tag
+        return json.dumps(tag, ensure_ascii=False)
+
+    out.write(f"tags:\n- {scalar(first)}\n")
+    _batched_lines((f"- {scalar(tag)}\n" for tag in tags), out)
