@@ -162,9 +162,7 @@ def _compare_part(a: str, b: str) -> int:
 def _compare_prerelease(a: str, b: str) -> int:
     a_parts, b_parts = a.split("."), b.split(".")
     for i in range(max(len(a_parts), len(b_parts))):
-        result = _compare_part(
-            a_parts[i] if i < len(a_parts) else "", b_parts[i] if i < len(b_parts) else ""
-        )
+        result = _compare_part(a_parts[i] if i < len(a_parts) else "", b_parts[i] if i < len(b_parts) else "")
         if result:
             return result
     return 0

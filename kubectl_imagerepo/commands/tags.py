@@ -187,9 +187,7 @@ def _write_yaml(out: TextIO, envelope: dict[str, Any], tags: Iterator[str]) -> N
     plain = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
     def scalar(tag: str) -> str:
-        if plain.fullmatch(tag) and resolve(yaml.ScalarNode, tag, (True, False)) == (
-            "tag:yaml.org,2002:str"
-        ):
+        if plain.fullmatch(tag) and resolve(yaml.ScalarNode, tag, (True, False)) == ("tag:yaml.org,2002:str"):
             return tag
         return json.dumps(tag, ensure_ascii=False)
 

@@ -98,7 +98,9 @@ def test_numeric_sort_of_tags_that_are_no_numbers_fails_as_flux(big: Scanned) ->
     result = big("--sort", "numeric")
     assert result.code == 1
     assert result.stdout == ""
-    assert re.fullmatch(r"error: --sort numeric: failed to parse invalid numeric value '[^']+'\n", result.stderr)
+    assert re.fullmatch(
+        r"error: --sort numeric: failed to parse invalid numeric value '[^']+'\n", result.stderr
+    )
 
 
 def test_filter_keeps_the_tags_the_pattern_matches_anywhere(big: Scanned) -> None:
@@ -212,7 +214,9 @@ def test_tags_with_scan_rescans_an_object_already_stored(
     assert rescanned.stderr.splitlines()[-1] == "✔ scan fetched 2 tags"
 
 
-def test_tags_of_a_missing_object_fails_with_not_found(plugin: Plugin, namespace: str, tmp_path: Path) -> None:
+def test_tags_of_a_missing_object_fails_with_not_found(
+    plugin: Plugin, namespace: str, tmp_path: Path
+) -> None:
     result = plugin("tags", "nothing", "-n", namespace, "--database", str(tmp_path / "db.sqlite3"))
     assert result.code == 1
     assert result.stdout == ""

@@ -6,6 +6,7 @@ image-reflector-controller's policy tests.
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -83,9 +84,9 @@ def test_versions_rank_by_semver_precedence() -> None:
     assert all(v is not None for v in versions)
     shuffled = list(ranked)
     random.Random(7).shuffle(shuffled)
-    by_key = sorted((parse_tag(t) for t in shuffled), key=lambda v: precedence_key(v))  # type: ignore[arg-type]
-    assert [v.original for v in by_key if v] == ranked
-    for lower, higher in zip(versions, versions[1:], strict=False):
+    parsed = [v for v in map(parse_tag, shuffled) if v is not None]
+    assert [v.original for v in sorted(parsed, key=precedence_key)] == ranked
+    for lower, higher in itertools.pairwise(versions):
         assert lower is not None and higher is not None
         assert compare(lower, higher) == -1
         assert compare(higher, lower) == 1

@@ -33,8 +33,11 @@ NUMERICAL = [
         None,
         "53.47333823144817",
     ),
-    (["-65.27202780220686", "57.82948329142309", "-90.29082099756083", "16.06867070412028"], "desc",
-     "-90.29082099756083"),
+    (
+        ["-65.27202780220686", "57.82948329142309", "-90.29082099756083", "16.06867070412028"],
+        "desc",
+        "-90.29082099756083",
+    ),
     (["1606234201", "1606364286", "1606334092", "1606334284", "1606334201"], None, "1606364286"),
     (["1606234201", "1606364286", "1606334092", "1606334284", "1606334201"], "desc", "1606234201"),
     (["1"], None, "1"),
@@ -42,12 +45,21 @@ NUMERICAL = [
 
 
 @pytest.mark.parametrize(("tags", "order", "latest"), NUMERICAL)
-def test_numeric_sort_lists_flux_numerical_latest_first(tags: list[str], order: str | None, latest: str) -> None:
+def test_numeric_sort_lists_flux_numerical_latest_first(
+    tags: list[str], order: str | None, latest: str
+) -> None:
     assert run(shuffled(tags), sort="numeric", order=order)[0] == latest
 
 
 def test_numeric_sort_lists_every_tag_by_value_highest_first_by_default() -> None:
-    assert run(["10", "9", "100", "-1", "1.5", "1e1"], sort="numeric") == ["100", "1e1", "10", "9", "1.5", "-1"]
+    assert run(["10", "9", "100", "-1", "1.5", "1e1"], sort="numeric") == [
+        "100",
+        "1e1",
+        "10",
+        "9",
+        "1.5",
+        "-1",
+    ]
 
 
 def test_numeric_sort_with_desc_order_lists_the_lowest_first() -> None:
@@ -99,8 +111,33 @@ def test_go_parse_float_reads_nan() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "1a", "b", "latest", "1.2.3", "v1", ".", "e5", "1e", "_1", "1_", "1__0", "1_.5", "0x1", "0x",
-     "0x1.8", "1e400", "-1e400", "+nan", "infin", " 1", "1 ", "١", "0b101", "1,5"],
+    [
+        "",
+        "1a",
+        "b",
+        "latest",
+        "1.2.3",
+        "v1",
+        ".",
+        "e5",
+        "1e",
+        "_1",
+        "1_",
+        "1__0",
+        "1_.5",
+        "0x1",
+        "0x",
+        "0x1.8",
+        "1e400",
+        "-1e400",
+        "+nan",
+        "infin",
+        " 1",
+        "1 ",
+        "١",
+        "0b101",
+        "1,5",
+    ],
 )
 def test_go_parse_float_rejects_what_go_rejects(text: str) -> None:
     assert parse_go_float(text) is None
