@@ -20,14 +20,15 @@ MAX_EXCLUSIONS = 25
 
 @dataclass(frozen=True)
 class Manifests:
-    """The ImageRepositories and Secrets found in the input, in input order."""
+    """The ImageRepositories, Secrets and ServiceAccounts found in the input, in input order."""
 
     repositories: tuple[dict[str, Any], ...]
     secrets: tuple[dict[str, Any], ...]
+    service_accounts: tuple[dict[str, Any], ...] = ()
 
 
 def load_manifests(text: str, source: str, default_namespace: str) -> Manifests:
-    """Parse YAML or JSON documents (and `List` objects), keeping ImageRepositories and Secrets."""
+    """Parse YAML or JSON documents (and `List`s), keeping ImageRepositories, Secrets, ServiceAccounts."""
     import yaml
 
     try:
@@ -36,18 +37,20 @@ def load_manifests(text: str, source: str, default_namespace: str) -> Manifests:
         where = getattr(bad, "problem_mark", None)
         at = f" (line {where.line + 1})" if where is not None else ""
         raise InputError(f"error: {source}{at}: not valid YAML or JSON") from None
-    repositories, secrets = [], []
+    repositories: list[dict[str, Any]] = []
+    secrets: list[dict[str, Any]] = []
+    service_accounts: list[dict[str, Any]] = []
     for doc in _flatten(documents, source):
         kind, version = doc.get("kind"), str(doc.get("apiVersion") or "")
         if kind == api.KIND and version.split("/")[0] == api.GROUP:
             repositories.append(prepare(doc, default_namespace))
-        elif kind == "Secret" and version == "v1":
-            secret = copy.deepcopy(doc)
-            secret.setdefault("metadata", {}).setdefault("namespace", default_namespace)
-            secrets.append(secret)
+        elif kind in ("Secret", "ServiceAccount") and version == "v1":
+            found = copy.deepcopy(doc)
+            found.setdefault("metadata", {}).setdefault("namespace", default_namespace)
+            (secrets if kind == "Secret" else service_accounts).append(found)
     if not repositories:
         raise InputError(f"error: {source}: no {api.KIND} objects found")
-    return Manifests(tuple(repositories), tuple(secrets))
+    return Manifests(tuple(repositories), tuple(secrets), tuple(service_accounts))
 
 
 def _flatten(documents: Iterable[Any], source: str) -> Iterable[dict[str, Any]]:

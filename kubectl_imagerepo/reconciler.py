@@ -11,21 +11,26 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kubectl_imagerepo import conditions as cond
 from kubectl_imagerepo import decisions
+from kubectl_imagerepo.auth import ANONYMOUS, AuthError, RegistryAccess, resolve_access
 from kubectl_imagerepo.events import EventRecord
 from kubectl_imagerepo.imagerepository import READY, ImageRepository, find_condition, is_ready, is_stalled
 from kubectl_imagerepo.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.status_patch import superseded
 from kubectl_imagerepo.store import ObjectKey, StoreError, TagStore
 
+if TYPE_CHECKING:
+    from kubectl_imagerepo.auth import SecretSource
+
 NANOSECOND = 1e-9
 FAILED_SCAN_REASONS = frozenset({cond.READ_OPERATION_FAILED_REASON})
 
 Progress = Callable[[int, int], None]
-TagLister = Callable[[ImageReference, float, Progress | None], list[str]]
+#: Lists the tags of `reference` with `access` (credentials, TLS, proxies) before `deadline`.
+TagLister = Callable[[ImageReference, RegistryAccess, float, Progress | None], list[str]]
 
 
 class StatusSink(Protocol):
@@ -40,11 +45,16 @@ class StatusSink(Protocol):
 
 @dataclass(frozen=True)
 class Options:
-    """What stays the same across reconciles."""
+    """What stays the same across reconciles.
+
+    `secrets` is where `secretRef`, `certSecretRef`, `proxySecretRef` and ServiceAccounts are read
+    from (the cluster, or the manifests of `-f`); None means anonymous access without reading any.
+    """
 
     cluster_id: str
     feature_gates: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    secrets: SecretSource | None = None
 
 
 @dataclass(frozen=True)
@@ -169,26 +179,27 @@ class _Reconcile:
         exclusion_list = list(repo.effective_exclusion_list())
 
         try:
-            decision = self._decide(reference, exclusion_list)
-            if decision.scan:
-                self.conditions = cond.mark_progressing(
-                    self.conditions,
-                    decisions.scanning_message(decision.reason),
-                    gen,
-                    self.now(),
-                    drift=decision.drift,
-                )
-                self.patch()
-                self._scan(reference, exclusion_list, deadline)
-                old_scan = self.old.last_scan_result
-                next_msg = decisions.next_scan_message(
-                    True,
-                    None if old_scan is None else old_scan.revision,
-                    self.status["lastScanResult"]["revision"],
-                    decision.next_ns,
-                )
-            else:
-                next_msg = decisions.next_scan_message(False, None, None, decision.next_ns)
+            with self._access(reference) as access:
+                decision = self._decide(reference, exclusion_list)
+                if decision.scan:
+                    self.conditions = cond.mark_progressing(
+                        self.conditions,
+                        decisions.scanning_message(decision.reason),
+                        gen,
+                        self.now(),
+                        drift=decision.drift,
+                    )
+                    self.patch()
+                    self._scan(reference, access, exclusion_list, deadline)
+                    old_scan = self.old.last_scan_result
+                    next_msg = decisions.next_scan_message(
+                        True,
+                        None if old_scan is None else old_scan.revision,
+                        self.status["lastScanResult"]["revision"],
+                        decision.next_ns,
+                    )
+                else:
+                    next_msg = decisions.next_scan_message(False, None, None, decision.next_ns)
         except _Failure as failure:
             self.conditions = cond.set_condition(
                 self.conditions, READY, cond.FALSE, failure.reason, failure.message, gen, self.now()
@@ -206,6 +217,16 @@ class _Reconcile:
             success_after_ns=decision.next_ns,
             next_msg=next_msg,
         )
+
+    def _access(self, reference: ImageReference) -> RegistryAccess:
+        """Step 6, the auth options (spec section 4); a failure is retried, never a stall."""
+        if self.options.secrets is None:
+            return ANONYMOUS
+        try:
+            return resolve_access(self.options.secrets, self.repo, reference)
+        except AuthError as failure:
+            message = decisions.AUTHENTICATION_FAILED_MESSAGE.format(error=failure)
+            raise _Failure(cond.AUTHENTICATION_FAILED_REASON, message) from None
 
     def _decide(self, reference: ImageReference, exclusion_list: list[str]) -> decisions.ScanDecision:
         try:
@@ -226,7 +247,9 @@ class _Reconcile:
             last_scan_failed=last_scan_failed(self.repo),
         )
 
-    def _scan(self, reference: ImageReference, exclusion_list: list[str], deadline: float) -> None:
+    def _scan(
+        self, reference: ImageReference, access: RegistryAccess, exclusion_list: list[str], deadline: float
+    ) -> None:
         from kubectl_imagerepo.exclusion import ExclusionError, compile_exclusions
         from kubectl_imagerepo.registry import RegistryError
         from kubectl_imagerepo.tags import process_scan
@@ -238,7 +261,7 @@ class _Reconcile:
 
         try:
             exclusions = compile_exclusions(exclusion_list)
-            raw = self.list_tags(reference, deadline, self.progress)
+            raw = self.list_tags(reference, access, deadline, self.progress)
         except (ExclusionError, RegistryError) as failure:
             raise failed(failure) from None
         outcome = process_scan(raw, exclusions)

@@ -17,6 +17,7 @@ from kubectl_imagerepo.errors import InputError
 from kubectl_imagerepo.flags import flags_from, kube_options
 
 if TYPE_CHECKING:
+    from kubectl_imagerepo.auth import RegistryAccess
     from kubectl_imagerepo.events import EventRecord
     from kubectl_imagerepo.kube import Kube
     from kubectl_imagerepo.reconciler import Options, Result, StatusSink
@@ -79,12 +80,23 @@ class Printer:
 
 
 def list_tags(
-    reference: ImageReference, deadline: float, progress: Callable[[int, int], None] | None
+    reference: ImageReference,
+    access: RegistryAccess,
+    deadline: float,
+    progress: Callable[[int, int], None] | None,
 ) -> list[str]:
-    """The registry listing the reconciler uses (anonymous or token-challenge access)."""
+    """The registry listing the reconciler uses, with the object's credentials, TLS and proxy."""
     from kubectl_imagerepo.registry import list_tags as registry_list_tags
 
-    return registry_list_tags(reference, deadline=deadline, progress=progress)
+    return registry_list_tags(
+        reference,
+        deadline=deadline,
+        credentials=access.credentials,
+        ca_file=access.ca_file,
+        client_cert=access.client_cert,
+        proxies=access.proxies,
+        progress=progress,
+    )
 
 
 def run_reconcile(
@@ -162,6 +174,7 @@ def reconcile_in_cluster(
     """Annotate, reconcile and report each selected object; the exit code."""
     from kubectl_imagerepo import api
     from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects
+    from kubectl_imagerepo.auth import ClusterSecrets
     from kubectl_imagerepo.reconciler import Options
 
     namespace = kube.namespace
@@ -172,7 +185,7 @@ def reconcile_in_cluster(
     if not objects and not missing:
         printer.say([], "failure", f'no {api.KIND} objects found in "{namespace}" namespace')
         return 1
-    options = Options(cluster_id=cluster_id(kube), feature_gates=gates)
+    options = Options(cluster_id=cluster_id(kube), feature_gates=gates, secrets=ClusterSecrets(kube))
     sink = ClusterSink(kube)
 
     def one(obj: dict[str, Any]) -> bool:
@@ -248,6 +261,7 @@ def _reconcile_files(
 ) -> int:
     """Reconcile the ImageRepositories of a file without a cluster; print them with their status."""
     from kubectl_imagerepo import api
+    from kubectl_imagerepo.auth import FileSecrets
     from kubectl_imagerepo.manifests import load_manifests
     from kubectl_imagerepo.printers import parse_output, render_objects
     from kubectl_imagerepo.reconciler import Options
@@ -255,7 +269,11 @@ def _reconcile_files(
     source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
     manifests = load_manifests(stream.read(), source, namespace or "default")
     printer = Printer(live=True)
-    options = Options(cluster_id="local", feature_gates=gates)
+    options = Options(
+        cluster_id="local",
+        feature_gates=gates,
+        secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
+    )
     results = []
     for obj in manifests.repositories:
         meta = obj["metadata"]

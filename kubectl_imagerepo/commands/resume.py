@@ -38,6 +38,7 @@ def command(
     """Resume suspended ImageRepositories, then reconcile each of them on this machine."""
     from kubectl_imagerepo import api
     from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects, set_suspend
+    from kubectl_imagerepo.auth import ClusterSecrets
     from kubectl_imagerepo.errors import CommandError
     from kubectl_imagerepo.fluxlog import say
     from kubectl_imagerepo.kube import Kube
@@ -55,7 +56,7 @@ def command(
     resumed, failed = set_suspend(kube, namespace, objects, suspend=False)
     failed = failed or bool(missing)
     if wait and resumed:
-        options = Options(cluster_id=cluster_id(kube), feature_gates=gates)
+        options = Options(cluster_id=cluster_id(kube), feature_gates=gates, secrets=ClusterSecrets(kube))
         sink = ClusterSink(kube)
         failures = 0
         for obj in sorted(resumed, key=lambda o: str(o["metadata"]["name"])):

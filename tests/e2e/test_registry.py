@@ -3,38 +3,32 @@
 from __future__ import annotations
 
 import base64
-import json
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import bcrypt
 import pytest
-import requests
-import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from kubectl_imagerepo.reference import parse_image_reference
 from kubectl_imagerepo.registry import Credentials, RegistryError, TagRegistry, TokenCache, list_tags
 from tests.harness.environment import Environment
 from tests.harness.pki import CertificateAuthority
-from tests.harness.processes import Server, free_port, start, wait_until
-from tests.harness.registry import Registry, start_registry
+from tests.harness.processes import free_port
+from tests.harness.secure_registries import (
+    PAGE,
+    PASSWORD,
+    USER,
+    Seeded,
+    TokenServer,
+    htpasswd_auth,
+    seed_storage,
+    start_configured,
+)
 
 pytestmark = pytest.mark.e2e
-
-PAGE = 100  # the harness registry's tags.maxtags
-USER, PASSWORD = "alice", "wonderland-7f3a"
 
 
 def _names(count: int, prefix: str = "v") -> list[str]:
@@ -256,53 +250,11 @@ def test_a_registry_that_stalls_in_the_middle_of_the_body_ends_at_the_deadline(
 # -- registries with TLS and authentication ------------------------------------------------------------
 
 
-def _start_configured(env: Environment, workdir: Path, name: str, root: Path, extra: dict[str, Any],
-                      *, tls: bool, ca: CertificateAuthority) -> tuple[Server, str]:
-    """Start distribution v3 on `root` with `extra` merged into its configuration; returns (server, host)."""
-    port = free_port()
-    http: dict[str, Any] = {"addr": f"127.0.0.1:{port}", "secret": "kubectl-imagerepo-tests"}
-    if tls:
-        pair = ca.issue(f"{name}-serving", "127.0.0.1")
-        http["tls"] = {"certificate": str(pair.cert), "key": str(pair.key)}
-    config = {
-        "version": 0.1,
-        "log": {"level": "error", "accesslog": {"disabled": True}},
-        "storage": {"filesystem": {"rootdirectory": str(root)}, "delete": {"enabled": True}},
-        "http": http,
-        "tags": {"maxtags": PAGE},
-        **extra,
-    }
-    config_file = workdir / f"{name}.yml"
-    config_file.write_text(yaml.safe_dump(config))
-    server = start(name, [str(env.binaries.registry), "serve", str(config_file)], workdir,
-                   env={"OTEL_TRACES_EXPORTER": "none", "OTEL_SDK_DISABLED": "true"})
-    scheme = "https" if tls else "http"
-    wait_until(server, lambda: requests.get(f"{scheme}://127.0.0.1:{port}/v2/", timeout=1,
-                                            verify=str(ca.pair.cert)).status_code in (200, 401), timeout=30)
-    return server, f"127.0.0.1:{port}"
-
-
-@dataclass
-class _Seeded:
-    """A stopped open registry's storage, with repositories already filled."""
-
-    root: Path
-    repositories: dict[str, list[str]]
-
-
 @pytest.fixture(scope="module")
-def seeded(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> _Seeded:
+def seeded(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     """Fill a storage directory through an open registry, to be served again behind TLS or auth."""
-    workdir = tmp_path_factory.mktemp("seeded")
-    open_registry: Registry = start_registry("seeding", env.binaries.registry, workdir, legacy=False,
-                                             max_tags=PAGE)
     repositories = {"team/app": _names(250), "team/other": _names(30, prefix="o")}
-    try:
-        for repository, names in repositories.items():
-            open_registry.seed(repository, names)
-    finally:
-        open_registry.stop()
-    return _Seeded(open_registry.root, repositories)
+    return seed_storage(env.binaries.registry, tmp_path_factory.mktemp("seeded"), repositories)
 
 
 @pytest.fixture(scope="module")
@@ -311,21 +263,19 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
 
 
 @pytest.fixture(scope="module")
-def basic_registry(env: Environment, seeded: _Seeded, ca: CertificateAuthority,
+def basic_registry(env: Environment, seeded: Seeded, ca: CertificateAuthority,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """distribution v3 over TLS with htpasswd (Basic) authentication; yields its host."""
     workdir = tmp_path_factory.mktemp("basic")
-    htpasswd = workdir / "htpasswd"
-    htpasswd.write_text(f"{USER}:{bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()}\n")
-    server, host = _start_configured(
-        env, workdir, "basic-registry", seeded.root,
-        {"auth": {"htpasswd": {"realm": "basic-realm", "path": str(htpasswd)}}}, tls=True, ca=ca)
+    server, host = start_configured(
+        env.binaries.registry, workdir, "basic-registry", seeded.root,
+        htpasswd_auth(workdir, {USER: PASSWORD}), tls=True, ca=ca)
     yield host
     server.stop()
 
 
 def test_tls_registry_is_listed_with_its_ca_file(basic_registry: str, ca: CertificateAuthority,
-                                                 seeded: _Seeded) -> None:
+                                                 seeded: Seeded) -> None:
     # A loopback reference always gets plain HTTP, so TLS is reached through TagRegistry directly.
     with TagRegistry(basic_registry, deadline=_in(30), credentials=Credentials(USER, PASSWORD),
                      ca_file=str(ca.pair.cert)) as registry:
@@ -377,110 +327,29 @@ def test_basic_registry_with_a_wrong_password_never_shows_the_password(
 # -- a token server and a registry that trusts it ------------------------------------------------------
 
 
-class _TokenServer:
-    """A Docker token server issuing ES256 JWTs (with an x5c chain) that distribution verifies.
-
-    Anonymous callers get a token with an empty grant, as real token servers do; `USER` with
-    `PASSWORD` gets pull access to the scopes asked for. Every request is recorded.
-    """
-
-    service = "kubectl-imagerepo-test-registry"
-    issuer = "kubectl-imagerepo-test-issuer"
-
-    def __init__(self, ca: CertificateAuthority, lifetime: int) -> None:
-        pair = ca.issue("token-signer", "token-signer", server=False)
-        key = serialization.load_pem_private_key(pair.key.read_bytes(), password=None)
-        assert isinstance(key, ec.EllipticCurvePrivateKey)
-        self._key = key
-        certificate = x509.load_pem_x509_certificate(pair.cert.read_bytes())
-        self._x5c = [base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()]
-        self.lifetime = lifetime
-        self.requests: list[dict[str, Any]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server._answer(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
-
-    @property
-    def realm(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}/token"
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
-    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
-        query = parse_qs(urlsplit(handler.path).query)
-        authorization = handler.headers.get("Authorization", "")
-        user = None
-        if authorization.startswith("Basic "):
-            name, _, secret = base64.b64decode(authorization[6:]).decode().partition(":")
-            if (name, secret) != (USER, PASSWORD):
-                self._send(handler, 401, {"errors": [{"code": "UNAUTHORIZED", "message": "bad credentials"}]})
-                self.requests.append({"query": query, "user": name, "status": 401})
-                return
-            user = name
-        scopes = " ".join(query.get("scope", [])).split()
-        self.requests.append({"query": query, "user": user, "status": 200})
-        access = []
-        if user is not None:
-            for scope in scopes:
-                kind, _, rest = scope.partition(":")
-                name, _, _actions = rest.rpartition(":")
-                access.append({"type": kind, "name": name, "actions": ["pull"]})
-        self._send(handler, 200, {"token": self._jwt(user or "", access), "expires_in": self.lifetime})
-
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        encoded = json.dumps(body).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(encoded)))
-        handler.end_headers()
-        handler.wfile.write(encoded)
-
-    def _jwt(self, subject: str, access: list[dict[str, Any]]) -> str:
-        def encode(data: bytes) -> str:
-            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-        now = int(time.time())
-        header = {"typ": "JWT", "alg": "ES256", "x5c": self._x5c}
-        claims = {"iss": self.issuer, "sub": subject, "aud": self.service, "exp": now + self.lifetime,
-                  "nbf": now - 5, "iat": now, "jti": uuid.uuid4().hex, "access": access}
-        signing_input = f"{encode(json.dumps(header).encode())}.{encode(json.dumps(claims).encode())}"
-        r, s = decode_dss_signature(self._key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
-        return f"{signing_input}.{encode(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
-
-
 @dataclass
 class _TokenRegistry:
     host: str
-    tokens: _TokenServer
+    tokens: TokenServer
 
 
 @pytest.fixture(scope="module")
-def token_registry(env: Environment, seeded: _Seeded, ca: CertificateAuthority,
+def token_registry(env: Environment, seeded: Seeded, ca: CertificateAuthority,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[_TokenRegistry]:
-    """distribution v3 (plain HTTP) with token authentication against `_TokenServer`."""
+    """distribution v3 (plain HTTP) with token authentication against `TokenServer`."""
     workdir = tmp_path_factory.mktemp("token")
-    tokens = _TokenServer(ca, lifetime=300)
+    tokens = TokenServer(ca, lifetime=300)
     auth = {"auth": {"token": {"realm": tokens.realm, "service": tokens.service, "issuer": tokens.issuer,
                                "rootcertbundle": str(ca.pair.cert)}}}
-    server, host = _start_configured(env, workdir, "token-registry", seeded.root, auth, tls=False, ca=ca)
+    server, host = start_configured(env.binaries.registry, workdir, "token-registry", seeded.root, auth,
+                                    tls=False, ca=ca)
     yield _TokenRegistry(host, tokens)
     server.stop()
     tokens.stop()
 
 
 def test_token_registry_lists_every_page_with_one_token(
-    token_registry: _TokenRegistry, seeded: _Seeded,
+    token_registry: _TokenRegistry, seeded: Seeded,
 ) -> None:
     cache = TokenCache()
     before = len(token_registry.tokens.requests)
@@ -492,7 +361,7 @@ def test_token_registry_lists_every_page_with_one_token(
     assert tags == seeded.repositories["team/app"]
     issued = token_registry.tokens.requests[before:]
     assert [(r["user"], r["query"]["scope"], r["query"]["service"]) for r in issued] == [
-        (USER, ["repository:team/app:pull"], [_TokenServer.service])]
+        (USER, ["repository:team/app:pull"], [TokenServer.service])]
 
 
 def test_a_cached_token_is_reused_by_a_later_listing(token_registry: _TokenRegistry) -> None:
@@ -508,7 +377,7 @@ def test_a_cached_token_is_reused_by_a_later_listing(token_registry: _TokenRegis
     assert len(token_registry.tokens.requests) - before == 1
 
 
-def test_each_repository_gets_its_own_token(token_registry: _TokenRegistry, seeded: _Seeded) -> None:
+def test_each_repository_gets_its_own_token(token_registry: _TokenRegistry, seeded: Seeded) -> None:
     cache = TokenCache()
     credentials = Credentials(USER, PASSWORD)
     before = len(token_registry.tokens.requests)
@@ -547,13 +416,13 @@ def test_wrong_credentials_give_the_token_servers_error(token_registry: _TokenRe
 
     assert str(caught.value) == (
         f"GET {token_registry.tokens.realm}?scope=repository%3Ateam%2Fapp%3Apull"
-        f"&service={_TokenServer.service}: "
+        f"&service={TokenServer.service}: "
         "unexpected status code 401 Unauthorized: UNAUTHORIZED: bad credentials"
     )
     assert "nope-5b1e" not in str(caught.value) + repr(caught.value)
 
 
-def test_a_refused_cached_token_is_replaced_once(token_registry: _TokenRegistry, seeded: _Seeded) -> None:
+def test_a_refused_cached_token_is_replaced_once(token_registry: _TokenRegistry, seeded: Seeded) -> None:
     cache = TokenCache()
     credentials = Credentials(USER, PASSWORD)
     with TagRegistry(token_registry.host, insecure=True, deadline=_in(30), token_cache=cache,
