@@ -56,7 +56,8 @@ def test_a_list_object_is_flattened() -> None:
     ],
 )
 def test_invalid_specs_are_one_line_errors_naming_object_and_field(spec: str, message: str) -> None:
-    text = f"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {{name: app}}\nspec: {spec}\n"
+    head = "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: app}\n"
+    text = f"{head}spec: {spec}\n"
     with pytest.raises(InputError) as raised:
         load_manifests(text, "f.yaml", "apps")
     assert message in str(raised.value)
