@@ -493,3 +493,22 @@ def test_changed_exclusion_list_triggers_a_scan(env: Environment, reconcile: Any
     status = fetch(env, namespace, "app")["status"]
     assert status["observedExclusionList"] == ["-rc"]
     assert status["lastScanResult"]["latestTags"] == ["2.0", "1.0"]
+
+
+def test_kubectl_wait_sees_the_reconciled_object_ready(
+    env: Environment, reconcile: Any, namespace: str
+) -> None:
+    import subprocess
+
+    image = seeded(env.registry, f"{namespace}/app", ["1"])
+    create(env, image_repository(namespace, "app", image))
+    assert reconcile("app").code == 0
+    done = subprocess.run(
+        ["kubectl", "wait", "-n", namespace, "imagerepository/app", "--for=condition=ready", "--timeout=10s"],
+        capture_output=True,
+        text=True,
+        env=env.path_env(),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "imagerepository.image.toolkit.fluxcd.io/app condition met"
