@@ -41,6 +41,11 @@ def feature_gates_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of every command that may scan: --database, --feature-gates, kubectl's flags."""
+    return database_option(feature_gates_option(kube_options(click.pass_context(command))))
+
+
 def parse_feature_gates(text: str) -> frozenset[str]:
     """The enabled gates of `A=true,B=false`."""
     known = {"ObjectLevelWorkloadIdentity"}
@@ -131,10 +136,7 @@ def outcome_lines(result: Result) -> tuple[str, str]:
 @click.option(
     "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Objects at once."
 )
-@database_option
-@feature_gates_option
-@kube_options
-@click.pass_context
+@scan_options
 def command(
     ctx: click.Context,
     names: tuple[str, ...],

@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from kubectl_imagerepo.commands.reconcile import (
-    database_option,
-    feature_gates_option,
     outcome_lines,
     parse_feature_gates,
     run_reconcile,
+    scan_options,
 )
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.flags import flags_from
 
 
 @click.command("resume")
@@ -22,10 +21,7 @@ from kubectl_imagerepo.flags import flags_from, kube_options
 @click.option("--all", "all_objects", is_flag=True, help="Resume every ImageRepository of the namespace.")
 @click.option("-l", "--selector", help="Resume the ImageRepositories matching this label selector.")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Reconcile each resumed object now.")
-@database_option
-@feature_gates_option
-@kube_options
-@click.pass_context
+@scan_options
 def command(
     ctx: click.Context,
     names: tuple[str, ...],

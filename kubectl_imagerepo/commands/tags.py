@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from kubectl_imagerepo.commands.reconcile import database_option, feature_gates_option
+from kubectl_imagerepo.commands.reconcile import scan_options
 from kubectl_imagerepo.errors import CommandError, InputError
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.flags import flags_from
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.store import ObjectKey, StoredScan
@@ -52,10 +52,7 @@ _BATCH = 2000
     help="json or yaml: a TagList; name: IMAGE:TAG per line. Default: one tag per line.",
 )
 @click.option("--scan", is_flag=True, help="Reconcile the object first, as `reconcile NAME` does.")
-@database_option
-@feature_gates_option
-@kube_options
-@click.pass_context
+@scan_options
 def command(
     ctx: click.Context,
     name: str,
