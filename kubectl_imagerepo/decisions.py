@@ -9,6 +9,7 @@ from typing import Literal
 
 from kubectl_imagerepo.conditions import READY, SUCCEEDED_REASON
 from kubectl_imagerepo.durations import SECOND, format_go_duration
+from kubectl_imagerepo.exclusion import exclusion_lists_equal
 from kubectl_imagerepo.imagerepository import (
     GENERIC_PROVIDER,
     Condition,
@@ -136,7 +137,7 @@ def should_scan(
         return ScanDecision(True, RECONCILE_REQUESTED, interval)
     if canonical_name != (repo.canonical_image_name or ""):
         return ScanDecision(True, NEW_IMAGE_NAME, interval)
-    if not _same_content(exclusion_list, repo.observed_exclusion_list or ()):
+    if not exclusion_lists_equal(exclusion_list, repo.observed_exclusion_list or ()):
         return ScanDecision(True, UPDATED_EXCLUSION_LIST, interval)
     if stored_tags_present is None:
         return ScanDecision(True, NO_TAGS_IN_DATABASE, interval)
@@ -149,11 +150,6 @@ def should_scan(
     if last_scan_failed:
         return ScanDecision(True, RECONCILE_REQUESTED, interval)
     return ScanDecision(False, "", when)
-
-
-def _same_content(a: Sequence[str], b: Sequence[str]) -> bool:
-    """The controller's `isEqualSliceContent`: same length, and each item of `a` is found in `b`."""
-    return len(a) == len(b) and all(item in b for item in a)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -55,7 +55,6 @@ class Cluster:
 
     server: str
     namespace: str
-    namespace_from_flag: bool
 
 
 if TYPE_CHECKING:
@@ -90,7 +89,7 @@ class Kube:
     @property
     def cluster(self) -> Cluster:
         transport = self._connect()
-        return Cluster(transport.server, transport.namespace, bool(self.flags.namespace))
+        return Cluster(transport.server, transport.namespace)
 
     @property
     def namespace(self) -> str:
