@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Print a shell completion script (bash, zsh, fish).",
     ),
     "tags": ("kubectl_imagerepo.commands.tags", "List every tag a scan stored for an ImageRepository."),
+    "run": ("kubectl_imagerepo.commands.run", "Keep ImageRepositories reconciled until stopped."),
 }
 
 

@@ -134,15 +134,23 @@ class Kube:
     ) -> Any:
         return self._send("PATCH", path, query=query, body=body, content_type=content_type)
 
-    def watch(self, path: str, query: Sequence[tuple[str, str]] = ()) -> Iterator[dict[str, Any]]:
-        """Yield the events of a watch request until the server ends it."""
+    def put(self, path: str, body: Any, query: Sequence[tuple[str, str]] = ()) -> Any:
+        return self._send("PUT", path, query=query, body=body, content_type="application/json")
+
+    def watch(
+        self, path: str, query: Sequence[tuple[str, str]] = (), read_timeout: float | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Yield the events of a watch request until the server ends it.
+
+        `read_timeout` bounds each wait for data, so that a server gone silent is noticed.
+        """
         from kubectl_imagerepo.transport import StatusError, TransportError
 
         transport = self._connect()
         target = path + "?" + urlencode([*query, ("watch", "true")])
         buffer = b""
         try:
-            for chunk in transport.stream(target, {"Accept": "application/json"}):
+            for chunk in transport.stream(target, {"Accept": "application/json"}, read_timeout):
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)

@@ -43,7 +43,9 @@ class Transport(Protocol):
         self, method: str, target: str, headers: Mapping[str, str], body: bytes | None, timeout: float | None
     ) -> Answer: ...
 
-    def stream(self, target: str, headers: Mapping[str, str]) -> Iterator[bytes]: ...
+    def stream(
+        self, target: str, headers: Mapping[str, str], timeout: float | None = None
+    ) -> Iterator[bytes]: ...
 
 
 def _ssl_context(config: ClientConfig) -> ssl.SSLContext:
@@ -142,10 +144,13 @@ class HttpTransport:
                 raise TransportError(_describe(failure)) from None
         raise AssertionError("unreachable")
 
-    def stream(self, target: str, headers: Mapping[str, str]) -> Iterator[bytes]:
+    def stream(
+        self, target: str, headers: Mapping[str, str], timeout: float | None = None
+    ) -> Iterator[bytes]:
+        """The body of a long GET as it arrives; `timeout` bounds the connect and each read."""
         import http.client
 
-        connection = self._connection(None, fresh=True)
+        connection = self._connection(timeout, fresh=True)
         try:
             connection.request("GET", self._prefix + target, headers=self._headers(headers))
             response = connection.getresponse()
@@ -164,11 +169,15 @@ class StatusError(Exception):
 
 
 def _chunks(connection: Any, response: Any) -> Iterator[bytes]:
+    import http.client
+
     try:
         if not 200 <= response.status <= 299:
             raise StatusError(Answer(response.status, response.read()))
         while chunk := response.read1(65536):
             yield chunk
+    except (OSError, http.client.HTTPException) as failure:  # reset, timed out, cut mid-chunk
+        raise TransportError(_describe(failure)) from None
     finally:
         connection.close()
 
@@ -238,8 +247,10 @@ class ClientTransport:
         response = self._call(method, target, headers, json.loads(body) if body else None, timeout)
         return Answer(response.status, response.read())
 
-    def stream(self, target: str, headers: Mapping[str, str]) -> Iterator[bytes]:
-        response = self._call("GET", target, headers, None, None)
+    def stream(
+        self, target: str, headers: Mapping[str, str], timeout: float | None = None
+    ) -> Iterator[bytes]:
+        response = self._call("GET", target, headers, None, timeout)
         if not 200 <= response.status <= 299:
             raise StatusError(Answer(response.status, response.read()))
         return _client_chunks(response.response)
@@ -248,6 +259,8 @@ class ClientTransport:
 def _client_chunks(raw: Any) -> Iterator[bytes]:
     try:
         yield from raw.stream(65536, decode_content=True)
+    except Exception as failure:  # urllib3's errors: reset, read timeout, protocol error
+        raise TransportError(_describe(failure)) from None
     finally:
         raw.release_conn()
 

@@ -67,6 +67,13 @@ class ControlPlane:
         for server in reversed(self.servers):
             server.stop()
 
+    def audit_events(self) -> list[dict[str, Any]]:
+        """The audit log so far: writes to ImageRepositories (and their status) and to Leases."""
+        path = self.workdir / "audit.log"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
     # -- objects ---------------------------------------------------------------------------------
     def apply(self, obj: dict[str, Any]) -> Any:
         """Server-side apply one object as the admin (field manager `test-harness`)."""
@@ -151,6 +158,8 @@ def object_path(obj: dict[str, Any]) -> str:
     plurals = {
         "Namespace": "namespaces",
         "RoleBinding": "rolebindings",
+        "Role": "roles",
+        "ClusterRoleBinding": "clusterrolebindings",
         "ClusterRole": "clusterroles",
         "CustomResourceDefinition": "customresourcedefinitions",
         "Secret": "secrets",
@@ -247,6 +256,9 @@ def start_control_plane(binaries: Binaries, workdir: Path) -> ControlPlane:
                 f"--token-auth-file={tokens}",
                 "--disable-admission-plugins=ServiceAccount",
                 "--allow-privileged=true",
+                f"--audit-policy-file={_audit_policy(workdir)}",
+                f"--audit-log-path={workdir / 'audit.log'}",
+                "--audit-log-mode=blocking",
                 "--v=0",
             ],
             workdir,
@@ -297,6 +309,34 @@ def start_control_plane(binaries: Binaries, workdir: Path) -> ControlPlane:
         for server in reversed(servers):
             server.stop()
         raise
+
+
+#: Who wrote ImageRepositories and Leases, and when: `ControlPlane.audit_events` reads it.
+AUDIT_POLICY = {
+    "apiVersion": "audit.k8s.io/v1",
+    "kind": "Policy",
+    "omitStages": ["RequestReceived"],
+    "rules": [
+        {
+            "level": "Metadata",
+            "verbs": ["create", "update", "patch"],
+            "resources": [
+                {
+                    "group": "image.toolkit.fluxcd.io",
+                    "resources": ["imagerepositories", "imagerepositories/status"],
+                },
+                {"group": "coordination.k8s.io", "resources": ["leases"]},
+            ],
+        },
+        {"level": "None"},
+    ],
+}
+
+
+def _audit_policy(workdir: Path) -> Path:
+    path = workdir / "audit-policy.yaml"
+    path.write_text(yaml.safe_dump(AUDIT_POLICY))
+    return path
 
 
 def _wait_for_default_namespace(plane: ControlPlane) -> None:

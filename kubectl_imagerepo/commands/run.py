@@ -1,0 +1,287 @@
+"""`kubectl imagerepo run`: keep ImageRepositories reconciled from this machine, as the controller does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kubectl_imagerepo.commands.reconcile import parse_feature_gates, scan_options
+from kubectl_imagerepo.errors import InputError
+from kubectl_imagerepo.flags import flags_from
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.leader import LeaderElector
+    from kubectl_imagerepo.logs import Logger
+
+DEFAULT_LEASE = "kubectl-imagerepo-leader-election"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything `run` was asked for, checked."""
+
+    all_namespaces: bool
+    selector: str | None
+    concurrent: int
+    database: Path | None
+    gates: frozenset[str]
+    leader_elect: bool
+    lease_namespace: str | None
+    lease_name: str
+    lease_duration: float
+    renew_deadline: float
+    retry_period: float
+    metrics_addr: str
+    health_addr: str
+    log_format: str
+    log_level: str
+    min_retry_delay: float
+    max_retry_delay: float
+    shutdown_timeout: float
+
+
+def seconds(flag: str, text: str) -> float:
+    """A Go duration flag in seconds; a one-line error naming the flag when it is not one."""
+    from kubectl_imagerepo.durations import parse_go_duration
+
+    try:
+        value = parse_go_duration(text) / 1e9
+    except ValueError as bad:
+        raise InputError(f"error: invalid value {text!r} for {flag}: {bad}") from None
+    if value < 0:
+        raise InputError(f"error: invalid value {text!r} for {flag}: must not be negative")
+    return value
+
+
+def combine_selectors(*selectors: str | None) -> str | None:
+    """`-l` and `--watch-label-selector` together: both must match."""
+    parts = [s.strip() for s in selectors if s and s.strip()]
+    return ",".join(parts) or None
+
+
+def check_addresses(options: RunOptions) -> None:
+    from kubectl_imagerepo.metrics import parse_address
+
+    for flag, value in (("--metrics-addr", options.metrics_addr), ("--health-addr", options.health_addr)):
+        if value:
+            try:
+                parse_address(value)
+            except ValueError as bad:
+                raise InputError(f"error: {flag}: {bad}") from None
+    if options.leader_elect and not options.renew_deadline < options.lease_duration:
+        raise InputError("error: --leader-election-renew-deadline must be less than the lease duration")
+
+
+@click.command("run")
+@click.option("-A", "--all-namespaces", is_flag=True, help="Watch every namespace (default: the current).")
+@click.option("-l", "--selector", help="Watch only the ImageRepositories matching this label selector.")
+@click.option(
+    "--watch-label-selector",
+    help="Flux's sharding selector (e.g. sharding.fluxcd.io/key=shard1); combined with -l.",
+)
+@click.option("--concurrent", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Objects reconciled at once.")
+@click.option("--leader-elect", "--enable-leader-election", "leader_elect", is_flag=True,
+              help="Reconcile only while holding a coordination.k8s.io Lease (for several replicas).")
+@click.option("--leader-election-namespace", help="Namespace of the Lease (default: the current one).")
+@click.option("--leader-election-id", default=DEFAULT_LEASE, show_default=True, help="Name of the Lease.")
+@click.option("--leader-election-lease-duration", default="15s", show_default=True,
+              help="How long a standby waits before taking an unrenewed Lease.")
+@click.option("--leader-election-renew-deadline", default="10s", show_default=True,
+              help="How long the leader retries renewing before it gives up leading.")
+@click.option("--leader-election-retry-period", default="2s", show_default=True,
+              help="Time between attempts to acquire or renew the Lease.")
+@click.option("--metrics-addr", default="", help="Serve Prometheus metrics on host:port or :port (/metrics).")
+@click.option("--health-addr", default="", help="Serve /healthz and /readyz on host:port or :port.")
+@click.option("--log-format", "--log-encoding", "log_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "console"]), help="Log lines as text or JSON (stderr).")
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "error"]))
+@click.option("--min-retry-delay", default="750ms", show_default=True, help="First delay after a failure.")
+@click.option("--max-retry-delay", default="15m", show_default=True, help="Longest delay after failures.")
+@click.option("--graceful-shutdown-timeout", default="30s", show_default=True,
+              help="On SIGINT/SIGTERM, how long to let reconciles in flight finish.")
+@scan_options
+def command(ctx: click.Context, **flags: Any) -> None:
+    """Watch ImageRepositories and keep them reconciled, like image-reflector-controller, until stopped.
+
+    Objects are reconciled when created, when their spec changes, when `flux reconcile image repository`
+    or `kubectl annotate` sets `reconcile.fluxcd.io/requestedAt`, and again after their interval.
+    Failures are retried with growing delays. SIGINT or SIGTERM lets reconciles in flight finish.
+    """
+    options = RunOptions(
+        all_namespaces=flags["all_namespaces"],
+        selector=combine_selectors(flags["selector"], flags["watch_label_selector"]),
+        concurrent=flags["concurrent"],
+        database=flags["database"],
+        gates=parse_feature_gates(flags["feature_gates"]),
+        leader_elect=flags["leader_elect"],
+        lease_namespace=flags["leader_election_namespace"],
+        lease_name=flags["leader_election_id"],
+        lease_duration=seconds("--leader-election-lease-duration", flags["leader_election_lease_duration"]),
+        renew_deadline=seconds("--leader-election-renew-deadline", flags["leader_election_renew_deadline"]),
+        retry_period=seconds("--leader-election-retry-period", flags["leader_election_retry_period"]),
+        metrics_addr=flags["metrics_addr"],
+        health_addr=flags["health_addr"],
+        log_format="text" if flags["log_format"] == "console" else flags["log_format"],
+        log_level=flags["log_level"],
+        min_retry_delay=seconds("--min-retry-delay", flags["min_retry_delay"]),
+        max_retry_delay=seconds("--max-retry-delay", flags["max_retry_delay"]),
+        shutdown_timeout=seconds("--graceful-shutdown-timeout", flags["graceful_shutdown_timeout"]),
+    )
+    check_addresses(options)
+    from kubectl_imagerepo.kube import Kube
+
+    sys.exit(run(Kube(flags_from(ctx)), options))
+
+
+def run(kube: Kube, options: RunOptions) -> int:
+    """Run until a signal (0) or the loss of the leader Lease (1)."""
+    from kubectl_imagerepo.logs import Logger
+
+    log = Logger(options.log_format, options.log_level)
+    stop = threading.Event()
+    _handle_signals(stop, log)
+    return _Run(kube, options, log, stop).main()
+
+
+class _Run:
+    def __init__(self, kube: Kube, options: RunOptions, log: Logger, stop: threading.Event) -> None:
+        self.kube, self.options, self.log, self.stop = kube, options, log, stop
+        self.lost = False
+        self.elector: LeaderElector | None = None
+
+    def main(self) -> int:
+        from kubectl_imagerepo.actions import cluster_id
+        from kubectl_imagerepo.auth import ClusterSecrets
+        from kubectl_imagerepo.controller import Controller, ControllerConfig
+        from kubectl_imagerepo.reconciler import Options
+        from kubectl_imagerepo.store import default_path
+
+        options, kube = self.options, self.kube
+        namespace = None if options.all_namespaces else kube.namespace
+        kube.preferred_version()  # fails early, with kubectl's words, when the CRD is missing
+        config = ControllerConfig(
+            namespace=namespace,
+            selector=options.selector,
+            concurrent=options.concurrent,
+            database=options.database or default_path(),
+            min_retry_delay=options.min_retry_delay,
+            max_retry_delay=options.max_retry_delay,
+        )
+        reconcile_options = Options(
+            cluster_id=cluster_id(kube), feature_gates=options.gates, secrets=ClusterSecrets(kube)
+        )
+        metrics = None
+        if options.metrics_addr:
+            from kubectl_imagerepo.metrics import Metrics
+
+            metrics = Metrics()
+        controller = Controller(kube, config, reconcile_options, self.log, metrics)
+        if metrics is not None:
+            metrics.depth.labels("imagerepository").set_function(lambda: float(controller.queue.depth()))
+        endpoints = self._endpoints(controller, metrics)
+        self.log(
+            "info",
+            "starting kubectl-imagerepo run",
+            namespace=namespace or "*",
+            selector=options.selector or "",
+            database=str(config.database),
+            leaderElection=options.leader_elect,
+        )
+        try:
+            if options.leader_elect and not self._lead(metrics):
+                return 0
+            if self.stop.is_set():
+                return 0
+            controller.start()
+            while not self.stop.wait(1.0):
+                pass
+            in_flight = controller.in_flight
+            self.log("info", "stopping; waiting for reconciles in flight", inFlight=in_flight,
+                     timeout=f"{options.shutdown_timeout:g}s")
+            if not controller.stop(options.shutdown_timeout):
+                self.log("error", "reconciles still running at the end of the graceful shutdown timeout")
+            return 1 if self.lost else 0
+        finally:
+            if self.elector is not None:
+                self.elector.release()
+            for endpoint in endpoints:
+                endpoint.stop()
+            self.log("info", "stopped")
+
+    def _lead(self, metrics: Any) -> bool:
+        """Wait for the Lease; keep it renewed in a thread that stops everything when it is lost."""
+        from kubectl_imagerepo.leader import ElectionConfig, LeaderElector, default_identity
+
+        options = self.options
+        config = ElectionConfig(
+            namespace=options.lease_namespace or self.kube.namespace,
+            name=options.lease_name,
+            identity=default_identity(),
+            lease_duration=options.lease_duration,
+            renew_deadline=options.renew_deadline,
+            retry_period=options.retry_period,
+        )
+        elector = self.elector = LeaderElector(self.kube, config, self.stop, self.log)
+        if not elector.acquire():
+            return False
+        if metrics is not None:
+            metrics.leader.labels(options.lease_name).set(1)
+
+        def keep() -> None:
+            elector.keep()
+            if not self.stop.is_set():  # lost, not asked to stop
+                self.lost = True
+                if metrics is not None:
+                    metrics.leader.labels(options.lease_name).set(0)
+                self.stop.set()
+
+        threading.Thread(target=keep, name="leader-election", daemon=True).start()
+        return True
+
+    def _endpoints(self, controller: Any, metrics: Any) -> list[Any]:
+        from kubectl_imagerepo.metrics import Endpoint, check
+
+        endpoints = []
+        if metrics is not None:
+            def exposition() -> tuple[int, bytes, str]:
+                body, content_type = metrics.exposition()
+                return 200, body, content_type
+
+            endpoints.append(Endpoint(self.options.metrics_addr, {"/metrics": exposition}).start())
+        if self.options.health_addr:
+            alive = check(lambda: True, "ping")
+            # Ready once the objects are listed, or while standing by for the Lease.
+            ready = check(
+                lambda: controller.informer.synced.is_set()
+                or (self.elector is not None and not self.elector.leading),
+                "informer-synced",
+            )
+            endpoints.append(
+                Endpoint(self.options.health_addr, {"/healthz": alive, "/readyz": ready}).start()
+            )
+        for endpoint in endpoints:
+            self.log("info", "serving", address=endpoint.address)
+        return endpoints
+
+
+def _handle_signals(stop: threading.Event, log: Logger) -> None:
+    """The first SIGINT/SIGTERM stops gracefully; a second one exits at once."""
+
+    def handle(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            log("error", "second signal; exiting now", signal=signal.Signals(signum).name)
+            os._exit(1)
+        log("info", "received signal; shutting down", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
