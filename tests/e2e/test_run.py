@@ -475,3 +475,21 @@ def test_a_bad_flag_value_is_a_one_line_error_with_exit_code_2(env: Environment,
     assert done.stderr.strip().splitlines() == [
         "error: invalid value 'soon' for --min-retry-delay: time: invalid duration \"soon\""
     ]
+
+
+def test_watch_label_selector_shards_across_all_namespaces(
+    env: Environment, runners: Any, tmp_path: Path
+) -> None:
+    first, second = env.new_namespace("shard"), env.new_namespace("shard")
+    shard = f"sharding.fluxcd.io/key={first}"
+    for namespace in (first, second):
+        env.registry.seed(f"{namespace}/app", ["1.0.0"])
+        image = f"{env.registry.host}/{namespace}/app"
+        create(env, image_repository(namespace, "mine", image, labels={"sharding.fluxcd.io/key": first}))
+        create(env, image_repository(namespace, "theirs", image))
+    runners("-A", "--watch-label-selector", shard, "--database", str(tmp_path / "db"))
+    wait_ready(env, first, "mine")
+    wait_ready(env, second, "mine")
+    time.sleep(2)  # time enough for a wrongly watched object to be reconciled too
+    for namespace in (first, second):
+        assert not (fetch(env, namespace, "theirs").get("status") or {}).get("conditions")
