@@ -38,6 +38,7 @@ from kubectl_imagerepo.dockerconfig import (
 from kubectl_imagerepo.imagerepository import CLOUD_PROVIDERS, GENERIC_PROVIDER
 
 if TYPE_CHECKING:
+    from kubectl_imagerepo.cloud import CloudLogin
     from kubectl_imagerepo.imagerepository import ImageRepository
     from kubectl_imagerepo.kube import Kube
     from kubectl_imagerepo.reference import ImageReference
@@ -100,6 +101,25 @@ class ClusterSecrets:
     def service_account(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         return self._get(namespace, "serviceaccounts", name)
 
+    def service_account_token(self, namespace: str, name: str, audience: str) -> str:
+        """A short-lived token of the ServiceAccount for `audience`, from the TokenRequest API."""
+        from kubectl_imagerepo.errors import CommandError
+        from kubectl_imagerepo.kube import ApiError
+
+        path = f"/api/v1/namespaces/{quote(namespace, safe='')}/serviceaccounts/{quote(name, safe='')}/token"
+        request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                   "spec": {"audiences": [audience], "expirationSeconds": 3600}}
+        try:
+            answer = self.kube.post(path, request)
+        except ApiError as failure:
+            raise AuthError(failure.message) from None
+        except CommandError as failure:
+            raise AuthError(str(failure).removeprefix("error: ")) from None
+        token = (answer.get("status") or {}).get("token") if isinstance(answer, Mapping) else None
+        if not isinstance(token, str) or not token:
+            raise AuthError("the TokenRequest API returned no token")
+        return token
+
     def _get(self, namespace: str, plural: str, name: str) -> Mapping[str, Any] | None:
         from kubectl_imagerepo.errors import CommandError
         from kubectl_imagerepo.kube import ApiError
@@ -158,6 +178,8 @@ class RegistryAccess:
         client_cert: (certificate file, key file) for mutual TLS, or None.
         proxies: requests-style proxies replacing the environment's, or None for the environment's.
         directory: The private temporary directory holding the files; `close()` removes it.
+        cloud: For a cloud provider, how to get the credentials when the scan needs them (`credentials`
+            is then None); see `kubectl_imagerepo.cloud`.
 
     Use it as a context manager, or call `close()` once the scan is over.
     """
@@ -167,6 +189,7 @@ class RegistryAccess:
     client_cert: tuple[str, str] | None = None
     proxies: Mapping[str, str] | None = None
     directory: str | None = field(default=None, compare=False)
+    cloud: CloudLogin | None = None
 
     def __repr__(self) -> str:
         from kubectl_imagerepo.registry import redact_url
@@ -174,7 +197,7 @@ class RegistryAccess:
         proxies = None if self.proxies is None else {k: redact_url(v) for k, v in self.proxies.items()}
         return (
             f"RegistryAccess(credentials={self.credentials!r}, ca_file={self.ca_file!r}, "
-            f"client_cert={self.client_cert!r}, proxies={proxies!r})"
+            f"client_cert={self.client_cert!r}, proxies={proxies!r}, cloud={self.cloud!r})"
         )
 
     __str__ = __repr__
@@ -202,8 +225,9 @@ def resolve_access(source: SecretSource, repo: ImageRepository, reference: Image
 
     1. `spec.proxySecretRef`: `address` (http, https or socks5), optional `username`/`password`.
     2. The provider: `generic` uses the static credentials below. Cloud providers (`aws`, `azure`,
-       `gcp`) skip them and, for now, get anonymous access: their credentials come with a later change,
-       and this check is where they will be obtained. Any other provider is an error.
+       `gcp`) skip them and get a `CloudLogin` whose credentials are fetched during the scan (a host
+       mismatch or a cloud error fails the scan); a missing SDK extra is an error here. Any other
+       provider is an error.
     3. `spec.certSecretRef`: `ca.crt` and/or `tls.crt` with `tls.key` (or the legacy `caFile`,
        `certFile`, `keyFile`, with a warning), checked and written to private temporary files.
     4. The pull Secrets, `spec.secretRef` then the ServiceAccount's `imagePullSecrets`, looked up for
@@ -247,6 +271,12 @@ class _Builder:
         provider = repo.effective_provider()
         if provider != GENERIC_PROVIDER and provider not in CLOUD_PROVIDERS:
             raise AuthError(f"provider '{provider}' not implemented")
+        if provider in CLOUD_PROVIDERS:
+            from kubectl_imagerepo.cloud import missing_extra
+
+            missing = missing_extra(provider)
+            if missing is not None:
+                raise AuthError(missing)
 
         ca_file, client_cert = None, None
         if repo.cert_secret_ref is not None:
@@ -261,6 +291,9 @@ class _Builder:
                 pull += self.service_account_pull_secrets(repo.service_account_name)
             if pull:
                 credentials = Keychain.from_secrets(pull).resolve(reference.canonical_name)
+        cloud = None
+        if provider in CLOUD_PROVIDERS:
+            cloud = _cloud_login(self.source, repo, reference, provider, proxies, ca_file)
 
         return RegistryAccess(
             credentials=credentials,
@@ -268,6 +301,7 @@ class _Builder:
             client_cert=client_cert,
             proxies=proxies,
             directory=self.directory,
+            cloud=cloud,
         )
 
     # -- reading objects, with the controller's wording for each kind of read ------------------------
@@ -361,6 +395,22 @@ class _Builder:
         with os.fdopen(descriptor, "wb") as out:
             out.write(content)
         return path
+
+
+def _cloud_login(
+    source: SecretSource,
+    repo: ImageRepository,
+    reference: ImageReference,
+    provider: str,
+    proxies: Mapping[str, str] | None,
+    ca_file: str | None,
+) -> CloudLogin:
+    from kubectl_imagerepo.cloud import CloudLogin, Workload
+    from kubectl_imagerepo.cloud_hosts import provider_registry
+
+    workload = Workload(repo.namespace, repo.service_account_name) if repo.service_account_name else None
+    return CloudLogin(provider, provider_registry(repo.image, reference.registry), source, workload,
+                      proxies, ca_file)
 
 
 def _tls_value(secret: Mapping[str, Any], key: str, legacy: str) -> bytes | None:
