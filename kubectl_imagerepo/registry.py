@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import collections
+import contextlib
 import email.utils
 import errno
 import hashlib
@@ -10,13 +12,13 @@ import http.client
 import ipaddress
 import json as _json
 import logging
-import os
 import random
 import re
 import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +33,7 @@ import requests
 import requests.adapters
 import requests.utils
 import urllib3.exceptions
+import urllib3.response
 
 from kubectl_imagerepo import __version__
 
@@ -677,6 +680,15 @@ def describe_network_error(error: BaseException, url: str, proxy: str | None = N
     `proxyconnect tcp: dial tcp <proxy>: ...` as in Go.
     """
     chain = list(_chain(error))
+    if proxy is not None and proxy[:5].lower() == "socks":
+        described = _socks_failure(chain, url, proxy)
+        if described is not None:
+            return described
+    for item in chain:
+        tunnel = str(item) if type(item) is OSError else ""
+        if tunnel.startswith("Tunnel connection failed: "):
+            # The proxy refused CONNECT; Go's text is the status without its code.
+            return tunnel.removeprefix("Tunnel connection failed: ").partition(" ")[2], False
     through_proxy = proxy is not None and any(
         isinstance(e, requests.exceptions.ProxyError | urllib3.exceptions.ProxyError) for e in chain)
     dial_target = _address(proxy) if through_proxy and proxy else _address(url)
@@ -721,6 +733,52 @@ def describe_network_error(error: BaseException, url: str, proxy: str | None = N
     innermost = chain[-1] if chain else error
     text = str(innermost) or type(innermost).__name__
     return re.sub(r"<[^<>]* object at 0x[0-9a-f]+>: ", "", text), False
+
+
+#: Go's x/net/internal/socks reply texts, by SOCKS5 reply code.
+_SOCKS_REPLIES = {
+    0x01: "general SOCKS server failure", 0x02: "connection not allowed by ruleset",
+    0x03: "network unreachable", 0x04: "host unreachable", 0x05: "connection refused",
+    0x06: "TTL expired", 0x07: "command not supported", 0x08: "address type not supported",
+}
+
+
+def _socks_failure(chain: Sequence[BaseException], url: str, proxy: str) -> tuple[str, bool] | None:
+    """Go's text for a failure at a SOCKS5 proxy (PySocks errors), or None when there was none.
+
+    Not reaching the proxy reads as for an HTTP proxy (`proxyconnect tcp: dial tcp ...`); a refusal by
+    the proxy reads `socks connect tcp <proxy>-><target>: <reason>`.
+    """
+    errors = [e for e in chain if type(e).__module__ == "socks"]
+    if not errors:
+        return None
+    # PySocks wraps a specific error in a GeneralProxyError("Socket error", ...): the specific one wins.
+    found = next((e for e in errors if type(e).__name__ != "GeneralProxyError"), errors[0])
+    parts = urlsplit(proxy)
+    try:
+        port = parts.port or 1080
+    except ValueError:
+        port = 1080
+    proxy_address = _address(f"http://{_host_for_url(parts.hostname or '')}:{port}")
+    socket_error = getattr(found, "socket_err", None)
+    name = type(found).__name__
+    if name == "ProxyConnectionError" and isinstance(socket_error, BaseException):
+        detail, retryable = describe_network_error(socket_error, f"http://{proxy_address}")
+        return f"proxyconnect tcp: {detail}", retryable
+    message = str(getattr(found, "msg", "") or found)
+    if name == "SOCKS5AuthError":
+        reason = ("username/password authentication failed" if message == "SOCKS5 authentication failed"
+                  else "no acceptable authentication methods")
+    elif name == "SOCKS5Error":
+        code = int(message[:4], 16) if re.match(r"0x[0-9a-f]{2}:", message) else -1
+        reason = "unknown error " + _SOCKS_REPLIES.get(code, f"unknown code: {code}")
+    else:
+        reason = message[:1].lower() + message[1:]
+    return f"socks connect tcp {proxy_address}->{_address(url)}: {reason}", False
+
+
+def _host_for_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _tls_verify_text(error: ssl.SSLCertVerificationError, url: str) -> str:
@@ -849,7 +907,40 @@ class _DeadlineAdapter(requests.adapters.HTTPAdapter):
     def __init__(self, context: ssl.SSLContext, deadline: Callable[[], float]) -> None:
         self._context = context
         self._deadline = deadline
+        self._connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._connections_lock = threading.Lock()
         super().__init__(pool_connections=4, pool_maxsize=4)
+
+    def get_connection_with_tls_context(
+        self, request: requests.PreparedRequest, verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None, cert: Any = None,
+    ) -> Any:
+        """The pool for `request`, which reports every connection it hands out (for `_cut_at_deadline`)."""
+        pool: Any = super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
+        if not getattr(pool, "_reports_connections", False):
+            take = pool._get_conn
+
+            def get_conn(timeout: float | None = None) -> Any:
+                connection = take(timeout=timeout)
+                with self._connections_lock:
+                    self._connections.add(connection)
+                return connection
+
+            pool._get_conn = get_conn
+            pool._reports_connections = True
+        return pool
+
+    def _cut_at_deadline(self) -> None:
+        """Shut down every connection's socket, so that a read blocked on a trickling server returns."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            sock = getattr(connection, "sock", None)
+            if isinstance(sock, socket.socket):
+                # socket.socket's own shutdown: SSLSocket.shutdown would drop the TLS state under the
+                # reading thread.
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
@@ -882,28 +973,39 @@ class _DeadlineAdapter(requests.adapters.HTTPAdapter):
         if remaining <= 0:
             raise _DeadlinePassed(request=request)
         bounded = (min(CONNECT_TIMEOUT, remaining), remaining)
-        return super().send(request, stream=stream, timeout=bounded, verify=verify, cert=cert,
-                            proxies=proxies)
+        # The read timeout bounds each recv, not a status line and headers sent a byte at a time.
+        watchdog = threading.Timer(remaining, self._cut_at_deadline)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return super().send(request, stream=stream, timeout=bounded, verify=verify, cert=cert,
+                                proxies=proxies)
+        finally:
+            watchdog.cancel()
 
 
-_CONTEXTS: dict[tuple[object, ...], ssl.SSLContext] = {}
+#: TLS contexts by the digest of their CA and client certificate files, least recently used first.
+_CONTEXTS: collections.OrderedDict[tuple[object, ...], ssl.SSLContext] = collections.OrderedDict()
 _CONTEXTS_LOCK = threading.Lock()
+#: Enough for every distinct certSecretRef a long-running `run` sees at once.
+MAX_CONTEXTS = 64
 
 
-def _file_identity(path: str) -> tuple[str, int, int]:
-    """(path, mtime, size), so a replaced file gets a new context; unreadable files fail later."""
+def _file_identity(path: str) -> str:
+    """The SHA-256 of the file's bytes: the same Secret written to a new temporary file hits the cache."""
     try:
-        stat = os.stat(path)
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
     except OSError:
-        return (path, -1, -1)
-    return (path, stat.st_mtime_ns, stat.st_size)
+        return f"unreadable:{path}"  # fails with the reader's error below
 
 
 def _ssl_context(ca_file: str | None, client_cert: tuple[str, str] | None) -> ssl.SSLContext:
     """System roots plus certifi's plus `ca_file` (appended, as the controller appends to the system pool).
 
-    Loading roots costs ~100 ms, so contexts are cached per CA and client certificate files (and their
-    modification times). The adapter never reloads roots per connection.
+    Loading roots costs ~100 ms, so contexts are cached by the content of the CA and client certificate
+    files (each scan writes them to new temporary files), at most `MAX_CONTEXTS` of them. The adapter
+    never reloads roots per connection.
     """
     key = (
         _file_identity(ca_file) if ca_file else None,
@@ -912,6 +1014,7 @@ def _ssl_context(ca_file: str | None, client_cert: tuple[str, str] | None) -> ss
     with _CONTEXTS_LOCK:
         cached = _CONTEXTS.get(key)
         if cached is not None:
+            _CONTEXTS.move_to_end(key)
             return cached
         context = ssl.create_default_context()
         context.load_verify_locations(cafile=certifi.where())
@@ -926,6 +1029,8 @@ def _ssl_context(ca_file: str | None, client_cert: tuple[str, str] | None) -> ss
             except (OSError, ValueError) as error:
                 raise RegistryError(f"failed to parse TLS certificate and key: {_os_reason(error)}") from None
         _CONTEXTS[key] = context
+        while len(_CONTEXTS) > MAX_CONTEXTS:
+            _CONTEXTS.popitem(last=False)
         return context
 
 
@@ -945,6 +1050,16 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _remote_dns(proxies: Mapping[str, str]) -> dict[str, str]:
+    """`proxies` with `socks5://` read as `socks5h://`: Go hands host names to a SOCKS5 proxy to resolve.
+
+    PySocks (behind requests) resolves locally for `socks5://`, which fails for names only the proxy's
+    side knows and would leak the lookup around the proxy.
+    """
+    return {key: "socks5h://" + proxy[len("socks5://"):] if proxy[:len("socks5://")].lower() == "socks5://"
+            else proxy for key, proxy in proxies.items()}
 
 
 _REPOSITORY_PATH = re.compile(r"/v2/(?P<name>.+?)/(?:tags/list|manifests/|blobs/|referrers/)")
@@ -985,10 +1100,18 @@ class _HopFailed(Exception):
 
 
 def _decode_tags(response: requests.Response, secrets: Iterable[str]) -> list[str]:
-    """The `tags` of a tag-list page; `null` or a missing list is empty."""
+    """The `tags` of a tag-list page; `null` or a missing list is empty.
+
+    The page's body is released from `response` before parsing, so that a huge page is held once as
+    text and once as tags, not also as bytes.
+    """
     method = response.request.method if response.request is not None else "GET"
+    body = response.content
+    response._content = b""
     try:
-        payload = _json.loads(response.content)
+        text = body.decode(_json.detect_encoding(body), "surrogatepass")  # as json.loads(bytes) does
+        del body
+        payload = _json.loads(text)
     except ValueError as error:
         raise RegistryError(f"failed to decode tag list: {error}", method=method, url=response.url,
                             status_code=response.status_code, secrets=secrets) from None
@@ -1045,7 +1168,7 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
         self.deadline = deadline
         self._credentials = credentials
         self._verify: bool | str = ca_file or True
-        self._proxies = dict(proxies) if proxies is not None else None
+        self._proxies = _remote_dns(proxies) if proxies is not None else None
         self._tokens = SHARED_TOKEN_CACHE if token_cache is None else token_cache
         self._registry_origin = _origin(f"{self.prefix}://{hostname}/")
         self._secrets: set[str] = credentials.secrets() if credentials else set()
@@ -1297,7 +1420,7 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
                 response = self._follow(method, url, headers, authorization, data, json)
             except _HopFailed as failure:
                 now = time.monotonic()
-                timed_out = _is_timeout(failure.error)
+                timed_out = _is_timeout(failure.error) or now >= self.deadline  # cut at the deadline
                 if timed_out and (now >= self.deadline - 0.05 or not _is_connect_timeout(failure.error)):
                     raise self._deadline_error(failure.method, failure.url) from None
                 detail, retryable = describe_network_error(
@@ -1370,7 +1493,7 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
             if _is_loopback(parts.hostname or ""):
                 self._environment_proxies[key] = {}
             else:
-                self._environment_proxies[key] = dict(requests.utils.get_environ_proxies(url))
+                self._environment_proxies[key] = _remote_dns(requests.utils.get_environ_proxies(url))
         return self._environment_proxies[key]
 
     def _send_once(
@@ -1395,10 +1518,13 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
         return response
 
     def _read_body(self, response: requests.Response) -> bytes:
-        """Read the whole body, shortening the socket timeout to the time left before each read."""
+        """Read the whole body, shortening the socket timeout to the time left before each read.
+
+        Each read returns what one `recv` brings (`read1`), so a server trickling a byte at a time
+        cannot keep a read going past the deadline, as it could with a read that waits for a full chunk.
+        """
         chunks: list[bytes] = []
         size = 0
-        iterator = response.iter_content(_READ_CHUNK)
         while True:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
@@ -1406,9 +1532,8 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
             sock = getattr(getattr(response.raw, "connection", None), "sock", None)
             if isinstance(sock, socket.socket):
                 sock.settimeout(remaining)
-            try:
-                chunk = next(iterator)
-            except StopIteration:
+            chunk = _read_some(response.raw, _READ_CHUNK)
+            if not chunk:
                 break
             size += len(chunk)
             if size > MAX_BODY_BYTES:
@@ -1416,6 +1541,20 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
                                     url=response.url, secrets=self._secrets)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _read_some(raw: urllib3.response.BaseHTTPResponse, size: int) -> bytes:
+    """At most `size` decoded bytes from one network read (empty at the end), as requests' exceptions."""
+    try:
+        return raw.read1(size, decode_content=True)
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.exceptions.ReadTimeout(error) from error
+    except urllib3.exceptions.SSLError as error:
+        raise requests.exceptions.SSLError(error) from error
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from error
+    except urllib3.exceptions.ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from error
 
 
 def list_tags(

@@ -610,3 +610,26 @@ def test_an_oras_without_an_overridden_method_fails_loudly(monkeypatch: pytest.M
 
     with pytest.raises(ImportError, match="_do_paginated_request"):
         registry._require_oras_methods()
+
+
+def test_tls_contexts_are_shared_by_files_of_the_same_content(tmp_path):
+    from kubectl_imagerepo import registry
+    from tests.harness.pki import CertificateAuthority
+
+    ca = CertificateAuthority(tmp_path / "pki")
+    first, second = tmp_path / "a.crt", tmp_path / "b.crt"
+    first.write_bytes(ca.cert_pem)
+    second.write_bytes(ca.cert_pem)
+    assert registry._ssl_context(str(first), None) is registry._ssl_context(str(second), None)
+
+
+def test_the_tls_context_cache_is_bounded(tmp_path, monkeypatch):
+    from kubectl_imagerepo import registry
+    from tests.harness.pki import CertificateAuthority
+
+    monkeypatch.setattr(registry, "MAX_CONTEXTS", 2)
+    for index in range(4):
+        path = tmp_path / f"{index}.crt"
+        path.write_bytes(CertificateAuthority(tmp_path / f"pki{index}").cert_pem)
+        registry._ssl_context(str(path), None)
+    assert len(registry._CONTEXTS) <= 2
