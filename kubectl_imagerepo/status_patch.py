@@ -4,11 +4,14 @@ Every write is a JSON merge patch to the status subresource carrying the object'
 `resourceVersion`, so a concurrent writer makes it fail with 409 instead of being overwritten.
 On 409 the object is read again: when its generation or its `requestedAt` annotation moved on,
 another reconcile of a newer request owns the status and this write is dropped; otherwise the
-patch is rebuilt against what is there now.
+patch is rebuilt against what is there now, after a short random pause that grows with each
+conflict, so that writers changing the object all the time (labels, say) do not starve it.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +20,9 @@ from kubectl_imagerepo import api
 if TYPE_CHECKING:
     from kubectl_imagerepo.kube import Kube
 
-MAX_CONFLICT_RETRIES = 8
+MAX_CONFLICT_RETRIES = 12
+#: The longest pause before re-reading after a conflict, in seconds (10 ms doubling up to this).
+MAX_CONFLICT_PAUSE = 1.0
 
 
 def merge_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any])
     meta = obj["metadata"]
     path = kube.resource_path(meta["namespace"], meta["name"], subresource="status")
     current = obj
-    for _ in range(MAX_CONFLICT_RETRIES):
+    for attempt in range(MAX_CONFLICT_RETRIES):
         patch = merge_patch(current.get("status") or {}, desired)
         if not patch:
             return dict(current)
@@ -70,6 +75,7 @@ def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any])
         except ApiError as failure:
             if not failure.conflict:
                 raise
+        time.sleep(random.uniform(0, min(MAX_CONFLICT_PAUSE, 0.01 * 2**attempt)))
         current = kube.get(kube.resource_path(meta["namespace"], meta["name"]))
         if superseded(obj, current):
             return dict(current)

@@ -126,6 +126,7 @@ class HttpTransport:
         self, method: str, target: str, headers: Mapping[str, str], body: bytes | None, timeout: float | None
     ) -> Answer:
         import http.client
+        import ssl
 
         for attempt in (1, 2):
             connection = self._connection(timeout)
@@ -133,7 +134,12 @@ class HttpTransport:
                 connection.request(method, self._prefix + target, body=body, headers=self._headers(headers))
                 response = connection.getresponse()
                 return Answer(response.status, response.read())
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as failure:
+            except (
+                http.client.RemoteDisconnected,
+                ConnectionResetError,
+                BrokenPipeError,
+                ssl.SSLEOFError,  # the TLS form of a closed kept-alive connection (API server stopped)
+            ) as failure:
                 connection.close()
                 self._local.connection = None
                 if attempt == 2:  # a kept-alive connection the server had closed is retried once

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,11 @@ class ControlPlane:
     admin_kubeconfig: Path
     restricted_kubeconfig: Path
     servers: list[Server] = field(default_factory=list)
+    #: The kube-apiserver command line, kept so that `start_apiserver` starts the same server again.
+    apiserver_argv: list[str] = field(default_factory=list)
+    #: Paths that must answer 200 before a restarted API server counts as ready (the installed CRDs).
+    served_paths: list[str] = field(default_factory=list)
+    _apiserver_starts: int = field(default=0, init=False, repr=False)
 
     def session(self, token: str | None = None) -> requests.Session:
         """An HTTP session to the API server as the admin (or the user of `token`)."""
@@ -66,6 +72,61 @@ class ControlPlane:
     def stop(self) -> None:
         for server in reversed(self.servers):
             server.stop()
+
+    # -- API server faults (etcd keeps running, so every object survives) --------------------------
+    def stop_apiserver(self) -> None:
+        """Stop kube-apiserver (SIGTERM, then SIGKILL after 10 s) and wait until its port refuses.
+
+        etcd keeps running. Requests in flight fail; new connections get `connection refused`.
+        Does nothing when the API server is already stopped.
+        """
+        server = self._apiserver()
+        if server is None:
+            return
+        server.stop()
+        self.servers.remove(server)
+        port = int(self.url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"kube-apiserver still accepts connections on port {port} after it stopped")
+
+    def start_apiserver(self, timeout: float = 120) -> None:
+        """Start kube-apiserver again with the same command line: same port, certificates, tokens and etcd.
+
+        Returns once `/readyz` answers 200 and every installed CRD's resource is served again, so the
+        next request of a test or of the plugin succeeds. Does nothing when it is already running.
+        The log of the new process goes to `kube-apiserver-<n>.log` beside the first one.
+        """
+        if self._apiserver() is not None:
+            return
+        if not self.apiserver_argv:
+            raise RuntimeError("this ControlPlane was not started by start_control_plane")
+        self._apiserver_starts += 1
+        server = start(f"kube-apiserver-{self._apiserver_starts}", self.apiserver_argv, self.workdir)
+        server.name = "kube-apiserver"
+        self.servers.append(server)
+
+        def ready() -> bool:
+            with self.session() as s:
+                if s.get(f"{self.url}/readyz", timeout=2).status_code != 200:
+                    return False
+                return all(s.get(self.url + path, timeout=2).status_code == 200 for path in self.served_paths)
+
+        wait_until(server, ready, timeout=timeout)
+
+    def restart_apiserver(self) -> None:
+        """`stop_apiserver()` then `start_apiserver()`."""
+        self.stop_apiserver()
+        self.start_apiserver()
+
+    def _apiserver(self) -> Server | None:
+        return next(
+            (s for s in self.servers if s.name == "kube-apiserver" and s.process.poll() is None), None
+        )
 
     def audit_events(self) -> list[dict[str, Any]]:
         """The audit log so far: writes to ImageRepositories (and their status) and to Leases."""
@@ -106,6 +167,7 @@ class ControlPlane:
                 plural = manifest["spec"]["names"]["plural"]
                 with self.session() as s:
                     if s.get(f"{self.url}/apis/{group}/{version}/{plural}", timeout=10).status_code == 200:
+                        self.served_paths.append(f"/apis/{group}/{version}/{plural}")
                         return
             time.sleep(0.2)
         raise RuntimeError(f"CRD {name} not established in 60s")
@@ -235,34 +297,31 @@ def start_control_plane(binaries: Binaries, workdir: Path) -> ControlPlane:
     try:
         wait_until(etcd, lambda: requests.get(f"{etcd_url}/health", timeout=1).json().get("health") == "true")
         url = f"https://127.0.0.1:{api_port}"
-        apiserver = start(
-            "kube-apiserver",
-            [
-                str(binaries.kube_apiserver),
-                f"--etcd-servers={etcd_url}",
-                "--bind-address=127.0.0.1",
-                f"--secure-port={api_port}",
-                "--advertise-address=127.0.0.1",
-                "--endpoint-reconciler-type=none",
-                f"--cert-dir={pki}",
-                f"--tls-cert-file={serving.cert}",
-                f"--tls-private-key-file={serving.key}",
-                f"--client-ca-file={ca.pair.cert}",
-                "--service-account-issuer=https://kubernetes.default.svc",
-                f"--service-account-key-file={sa.cert}",
-                f"--service-account-signing-key-file={sa.key}",
-                "--service-cluster-ip-range=10.0.0.0/24",
-                "--authorization-mode=RBAC",
-                f"--token-auth-file={tokens}",
-                "--disable-admission-plugins=ServiceAccount",
-                "--allow-privileged=true",
-                f"--audit-policy-file={_audit_policy(workdir)}",
-                f"--audit-log-path={workdir / 'audit.log'}",
-                "--audit-log-mode=blocking",
-                "--v=0",
-            ],
-            workdir,
-        )
+        apiserver_argv = [
+            str(binaries.kube_apiserver),
+            f"--etcd-servers={etcd_url}",
+            "--bind-address=127.0.0.1",
+            f"--secure-port={api_port}",
+            "--advertise-address=127.0.0.1",
+            "--endpoint-reconciler-type=none",
+            f"--cert-dir={pki}",
+            f"--tls-cert-file={serving.cert}",
+            f"--tls-private-key-file={serving.key}",
+            f"--client-ca-file={ca.pair.cert}",
+            "--service-account-issuer=https://kubernetes.default.svc",
+            f"--service-account-key-file={sa.cert}",
+            f"--service-account-signing-key-file={sa.key}",
+            "--service-cluster-ip-range=10.0.0.0/24",
+            "--authorization-mode=RBAC",
+            f"--token-auth-file={tokens}",
+            "--disable-admission-plugins=ServiceAccount",
+            "--allow-privileged=true",
+            f"--audit-policy-file={_audit_policy(workdir)}",
+            f"--audit-log-path={workdir / 'audit.log'}",
+            "--audit-log-mode=blocking",
+            "--v=0",
+        ]
+        apiserver = start("kube-apiserver", apiserver_argv, workdir)
         servers.append(apiserver)
 
         def ready() -> bool:
@@ -288,6 +347,7 @@ def start_control_plane(binaries: Binaries, workdir: Path) -> ControlPlane:
                 workdir / "restricted.kubeconfig", url, ca.cert_pem, RESTRICTED_USER, restricted_token
             ),
             servers=servers,
+            apiserver_argv=apiserver_argv,
         )
         _wait_for_default_namespace(plane)
         plane.apply(

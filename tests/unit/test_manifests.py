@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from kubectl_imagerepo.cli import main
 from kubectl_imagerepo.errors import InputError
 from kubectl_imagerepo.manifests import load_manifests
 
@@ -79,3 +82,224 @@ def test_invalid_yaml_names_the_file() -> None:
 def test_a_file_without_image_repositories_is_an_error() -> None:
     with pytest.raises(InputError, match="no ImageRepository objects found"):
         load_manifests("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n", "f.yaml", "apps")
+
+
+# -- `reconcile -f` with hostile files: the exit code and one line naming the object and field ------------
+
+CANARY = "canary-s3cr3t-9d2e"
+HEAD = (
+    "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: app, namespace: apps}\n"
+)
+# Port 1 on loopback refuses at once, so a scan that does start ends quickly and offline.
+OFFLINE = "{image: '127.0.0.1:1/app', interval: 1m"
+SECRET = "---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\n"
+# 9 strings, each level 9 aliases of the one before: 9**8 strings once expanded ("billion laughs").
+ALIAS_BOMB = (
+    HEAD
+    + "spec:\n  image: a.io/b\n  interval: 1m\n  x:\n    l0: &l0 [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"    l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 8))
+)
+
+
+def reconcile_file(
+    content: str | bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """Run `kubectl imagerepo reconcile -f FILE` in process: (exit code, stdout, stderr)."""
+    manifest = tmp_path / "manifest.yaml"
+    if isinstance(content, str):
+        manifest.write_text(content)
+    else:
+        manifest.write_bytes(content)
+    empty = tmp_path / "kubeconfig"
+    empty.write_text("apiVersion: v1\nkind: Config\n")
+    monkeypatch.setenv("KUBECONFIG", str(empty))
+    with pytest.raises(SystemExit) as exited:
+        main(["reconcile", "-f", str(manifest), "--database", str(tmp_path / "tags.sqlite3")])
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err.replace(str(manifest), "FILE")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("a: [\n", "error: FILE (line 2): not valid YAML or JSON", id="not-yaml"),
+        pytest.param("\tkey: v\n", "error: FILE (line 1): not valid YAML or JSON", id="tab-indent"),
+        pytest.param(HEAD.encode() + b"spec: {image: \xff}\n", "error: FILE: not valid UTF-8", id="not-utf8"),
+        pytest.param("[" * 1500 + "]" * 1500, "error: FILE: nested too deeply", id="deep-nesting"),
+        pytest.param(
+            HEAD + "spec: {image: a.io/b, interval: 1m, x: &a [*a]}\n",
+            "error: FILE: a YAML alias refers to the node that contains it",
+            id="recursive-alias",
+        ),
+        pytest.param(ALIAS_BOMB, "error: FILE: document contains excessive aliasing", id="alias-bomb"),
+        pytest.param("42\n", "error: FILE: expected an object, got int", id="scalar-document"),
+        pytest.param("- a\n- b\n", "error: FILE: expected an object, got list", id="list-document"),
+        pytest.param(
+            "apiVersion: v1\nkind: List\nitems: 5\n",
+            "error: FILE: items: expected a list, got int",
+            id="items",
+        ),
+        pytest.param(
+            HEAD.replace("ImageRepository", "ImagePolicy"),
+            "error: FILE: no ImageRepository objects found",
+            id="wrong-kind",
+        ),
+        pytest.param(
+            HEAD.replace("image.toolkit.fluxcd.io/v1", "apps/v1") + "spec: {image: a.io/b, interval: 1m}\n",
+            "error: FILE: no ImageRepository objects found",
+            id="wrong-api-version",
+        ),
+        pytest.param(
+            HEAD.replace("{name: app, namespace: apps}", "x") + "spec: {}\n",
+            "ImageRepository: metadata.name: Required value",
+            id="metadata-not-object",
+        ),
+        pytest.param(HEAD + "spec: hello\n", "ImageRepository apps/app: spec: Required value", id="spec"),
+        pytest.param(
+            HEAD + "spec: {interval: 1m}\n",
+            "ImageRepository apps/app: spec.image: Required value",
+            id="image",
+        ),
+        pytest.param(
+            HEAD + "spec: {image: [a], interval: 1m}\n",
+            "ImageRepository apps/app: spec.image: expected a string",
+            id="image-not-string",
+        ),
+        pytest.param(
+            HEAD + "spec: {image: a.io/b, interval: 5}\n",
+            'ImageRepository apps/app: spec.interval: Invalid value: "5"',
+            id="interval-number",
+        ),
+        pytest.param(
+            HEAD + "spec: {image: a.io/b, interval: 1m, timeout: -1s}\n",
+            'ImageRepository apps/app: spec.timeout: Invalid value: "-1s"',
+            id="timeout",
+        ),
+        pytest.param(
+            HEAD + "spec: {image: a.io/b, interval: 1m, exclusionList: '.*'}\n",
+            "ImageRepository apps/app: spec.exclusionList: expected a list of strings",
+            id="exclusion-list",
+        ),
+        pytest.param(
+            HEAD + "spec: {image: a.io/b, interval: 1y, padding: '" + "x" * 4_000_000 + "'}\n",
+            'ImageRepository apps/app: spec.interval: Invalid value: "1y"',
+            id="huge-document",
+        ),
+        pytest.param(
+            HEAD + f"spec: {OFFLINE}}}\n{SECRET}data: '{CANARY}'\n",
+            "Secret apps/s: data: expected an object",
+            id="secret-data-not-object",
+        ),
+        pytest.param(
+            HEAD + f"spec: {OFFLINE}}}\n---\napiVersion: v1\nkind: Secret\nmetadata: '{CANARY}'\n",
+            "Secret: metadata.name: Required value",
+            id="secret-metadata",
+        ),
+        pytest.param(
+            HEAD
+            + f"spec: {OFFLINE}}}\n---\napiVersion: v1\nkind: ServiceAccount\n"
+            + "metadata: {name: sa, namespace: apps}\nimagePullSecrets: 5\n",
+            "ServiceAccount apps/sa: imagePullSecrets: expected a list of objects",
+            id="service-account-pull-secrets",
+        ),
+    ],
+)
+def test_a_malformed_file_is_refused_with_exit_2_and_one_line(
+    content: str | bytes,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = reconcile_file(content, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert err.startswith(message), err
+    assert len(err.splitlines()) == 1, err
+    assert out == ""
+    assert CANARY not in err
+
+
+@pytest.mark.parametrize(
+    ("spec", "secret", "message"),
+    [
+        pytest.param(
+            "secretRef: {name: s}",
+            f"type: kubernetes.io/dockerconfigjson\ndata: {{.dockerconfigjson: '{CANARY}!'}}",
+            "secret 'apps/s': key '.dockerconfigjson': illegal base64 data at input byte 6",
+            id="pull-secret-bad-base64",
+        ),
+        pytest.param(
+            "secretRef: {name: s}",
+            "type: kubernetes.io/dockerconfigjson\n"
+            f'stringData: {{.dockerconfigjson: \'{{"auths": {{"x.io": {{"auth": "{CANARY}"}}}}}}\'}}',
+            "unable to decode auth field: illegal base64 data at input byte 6",
+            id="pull-secret-bad-auth-field",
+        ),
+        pytest.param(
+            "secretRef: {name: s}",
+            "type: kubernetes.io/dockerconfigjson\n"
+            f'stringData: {{.dockerconfigjson: \'{{"auths": "{CANARY}"\'}}',
+            "unexpected end of JSON input",
+            id="pull-secret-cut-json",
+        ),
+        pytest.param(
+            "secretRef: {name: s}",
+            f"type: kubernetes.io/dockerconfigjson\ndata: {{.dockerconfigjson: 5, password: '{CANARY}'}}",
+            "secret 'apps/s': key '.dockerconfigjson': expected a base64 string",
+            id="pull-secret-value-not-string",
+        ),
+        pytest.param(
+            "secretRef: {name: missing}",
+            "data: {}",
+            'secrets "missing" not found',
+            id="pull-secret-missing",
+        ),
+        pytest.param(
+            "certSecretRef: {name: s}",
+            f"stringData: {{password: '{CANARY}'}}",
+            "secret 'apps/s' must contain either 'ca.crt' or both 'tls.crt' and 'tls.key'",
+            id="cert-secret-missing-keys",
+        ),
+        pytest.param(
+            "certSecretRef: {name: s}",
+            f"data: {{ca.crt: '{CANARY}'}}",
+            "secret 'apps/s': key 'ca.crt': illegal base64 data at input byte 6",
+            id="cert-secret-bad-base64",
+        ),
+        pytest.param(
+            "certSecretRef: {name: s}",
+            f"stringData: {{ca.crt: '{CANARY}'}}",
+            "failed to parse CA certificate",
+            id="cert-secret-not-pem",
+        ),
+        pytest.param(
+            "proxySecretRef: {name: s}",
+            f"stringData: {{password: '{CANARY}'}}",
+            "secret 'apps/s': key 'address' not found",
+            id="proxy-secret-missing-address",
+        ),
+        pytest.param(
+            "secretRef: {name: s}",
+            f"type: Opaque\nstringData: {{.dockerconfigjson: '{CANARY}'}}",
+            "connect: connection refused",  # another type is ignored, as by the controller: anonymous scan
+            id="pull-secret-of-another-type",
+        ),
+    ],
+)
+def test_a_bad_secret_fails_the_reconcile_with_exit_1_and_never_shows_its_value(
+    spec: str,
+    secret: str,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    content = HEAD + f"spec: {OFFLINE}, {spec}}}\n{SECRET}{secret}\n"
+    code, out, err = reconcile_file(content, tmp_path, monkeypatch, capsys)
+    assert code == 1
+    assert err.splitlines() == ["◎ reconciling ImageRepository apps/app from FILE", err.splitlines()[-1]]
+    assert err.splitlines()[-1].startswith("✗ ")
+    assert err.splitlines()[-1].endswith(message), err
+    assert "Traceback" not in err
+    assert CANARY not in err and CANARY not in out
+    assert "status:" in out  # the object is still printed with its failed status
