@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.auth import RegistryAccess
     from kubectl_imagerepo.events import EventRecord
     from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.reconciler import Options, Result, StatusSink
+    from kubectl_imagerepo.progress import ScanTally, StatusLine
+    from kubectl_imagerepo.reconciler import Options, Progress, Result, StatusSink
     from kubectl_imagerepo.reference import ImageReference
 
 
@@ -39,6 +40,24 @@ def feature_gates_option(command: Callable[..., Any]) -> Callable[..., Any]:
         default="",
         help="Comma-separated Name=true|false, as the controller: ObjectLevelWorkloadIdentity.",
     )(command)
+
+
+def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--quiet/-q`: no progress line while scanning (there is none when stderr is not a terminal)."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Show no progress line on the terminal while scanning."
+    )(command)
+
+
+def scan_progress(quiet: bool) -> ScanTally | None:
+    """The tally of scans shown on stderr's status line, or None when stderr has none (`--quiet`, no TTY)."""
+    import os
+
+    from kubectl_imagerepo.fluxlog import line
+    from kubectl_imagerepo.progress import ScanTally, status_line
+
+    status = status_line(sys.stderr, quiet=quiet, environ=os.environ)
+    return None if status is None else ScanTally(status, prefix=line("waiting", ""))
 
 
 def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,6 +83,7 @@ class Printer:
     """Flux's progress lines, kept together per object when several run at once."""
 
     live: bool
+    status: StatusLine | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def block(self) -> list[str]:
@@ -74,14 +94,20 @@ class Printer:
 
         if self.live:
             with self.lock:
-                print(line(kind, message), file=sys.stderr, flush=True)
+                self._print(line(kind, message))
         else:
             lines.append(line(kind, message))
 
     def flush(self, lines: list[str]) -> None:
         if lines:
             with self.lock:
-                print("\n".join(lines), file=sys.stderr, flush=True)
+                self._print("\n".join(lines))
+
+    def _print(self, text: str) -> None:
+        if self.status is None:
+            print(text, file=sys.stderr, flush=True)
+        else:
+            self.status.print(text)
 
 
 def list_tags(
@@ -90,13 +116,17 @@ def list_tags(
     deadline: float,
     progress: Callable[[int, int], None] | None,
 ) -> list[str]:
-    """The registry listing the reconciler uses, with the object's credentials, TLS and proxy."""
+    """The registry listing the reconciler uses, with the object's credentials, TLS and proxy.
+
+    A cloud provider's credentials are fetched here, as the scan starts; their failures are the scan's.
+    """
     from kubectl_imagerepo.registry import list_tags as registry_list_tags
 
+    credentials = access.credentials if access.cloud is None else access.cloud.credentials()
     return registry_list_tags(
         reference,
         deadline=deadline,
-        credentials=access.credentials,
+        credentials=credentials,
         ca_file=access.ca_file,
         client_cert=access.client_cert,
         proxies=access.proxies,
@@ -105,14 +135,30 @@ def list_tags(
 
 
 def run_reconcile(
-    obj: Mapping[str, Any], *, sink: StatusSink, database: Path | None, options: Options
+    obj: Mapping[str, Any],
+    *,
+    sink: StatusSink,
+    database: Path | None,
+    options: Options,
+    tally: ScanTally | None = None,
 ) -> Result:
-    """One reconcile with its own connection to the tag database (SQLite connections stay per thread)."""
+    """One reconcile with its own connection to the tag database (SQLite connections stay per thread).
+
+    With a `tally`, the registry listing's pages and tags show on its status line until it ends.
+    """
     from kubectl_imagerepo.reconciler import reconcile
     from kubectl_imagerepo.store import TagStore, default_path
 
-    with TagStore(database or default_path()) as store:
-        return reconcile(obj, sink=sink, store=store, list_tags=list_tags, options=options)
+    tracked = None if tally is None else tally.start(str((obj.get("spec") or {}).get("image", "")))
+    progress: Progress | None = tracked
+    try:
+        with TagStore(database or default_path()) as store:
+            return reconcile(
+                obj, sink=sink, store=store, list_tags=list_tags, options=options, progress=progress
+            )
+    finally:
+        if tracked is not None:
+            tracked.finish()
 
 
 def outcome_lines(result: Result) -> tuple[str, str]:
@@ -136,6 +182,7 @@ def outcome_lines(result: Result) -> tuple[str, str]:
 @click.option(
     "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Objects at once."
 )
+@quiet_option
 @scan_options
 def command(
     ctx: click.Context,
@@ -145,6 +192,7 @@ def command(
     filename: Any,
     output: str,
     concurrency: int,
+    quiet: bool,
     database: Path | None,
     feature_gates: str,
 ) -> None:
@@ -157,11 +205,13 @@ def command(
     if filename is not None:
         if names or all_objects or selector:
             raise InputError("error: -f cannot be combined with names, --all or -l")
-        sys.exit(_reconcile_files(filename, output, database, gates, flags_from(ctx).namespace))
+        sys.exit(_reconcile_files(filename, output, database, gates, flags_from(ctx).namespace, quiet))
     from kubectl_imagerepo.kube import Kube
 
     kube = Kube(flags_from(ctx))
-    sys.exit(reconcile_in_cluster(kube, names, all_objects, selector, concurrency, database, gates))
+    sys.exit(
+        reconcile_in_cluster(kube, names, all_objects, selector, concurrency, database, gates, quiet=quiet)
+    )
 
 
 def reconcile_in_cluster(
@@ -172,8 +222,13 @@ def reconcile_in_cluster(
     concurrency: int,
     database: Path | None,
     gates: frozenset[str],
+    *,
+    quiet: bool = False,
 ) -> int:
-    """Annotate, reconcile and report each selected object; the exit code."""
+    """Annotate, reconcile and report each selected object; the exit code.
+
+    On a terminal (and without `quiet`) the scans' progress shows on a status line on stderr.
+    """
     from kubectl_imagerepo import api
     from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects
     from kubectl_imagerepo.auth import ClusterSecrets
@@ -181,7 +236,8 @@ def reconcile_in_cluster(
 
     namespace = kube.namespace
     objects, missing = select_objects(kube, namespace, names, all_objects, selector)
-    printer = Printer(live=len(objects) + len(missing) <= 1)
+    tally = scan_progress(quiet)
+    printer = Printer(live=len(objects) + len(missing) <= 1, status=None if tally is None else tally.status)
     for name in missing:
         printer.say([], "failure", f'{api.RESOURCE} "{name}" not found')
     if not objects and not missing:
@@ -193,7 +249,7 @@ def reconcile_in_cluster(
     def one(obj: dict[str, Any]) -> bool:
         lines = printer.block()
         try:
-            return _reconcile_object(kube, obj, sink, database, options, printer, lines)
+            return _reconcile_object(kube, obj, sink, database, options, printer, lines, tally)
         finally:
             printer.flush(lines)
 
@@ -210,6 +266,7 @@ def _reconcile_object(
     options: Options,
     printer: Printer,
     lines: list[str],
+    tally: ScanTally | None = None,
 ) -> bool:
     from kubectl_imagerepo import api
     from kubectl_imagerepo.actions import annotate_requested, controller_also_writing
@@ -232,7 +289,7 @@ def _reconcile_object(
         annotated = annotate_requested(kube, obj)
         printer.say(lines, "success", f"{api.KIND} annotated")
         printer.say(lines, "waiting", f"waiting for {api.KIND} reconciliation")
-        result = run_reconcile(annotated, sink=sink, database=database, options=options)
+        result = run_reconcile(annotated, sink=sink, database=database, options=options, tally=tally)
     except CommandError as failure:
         printer.say(lines, "failure", str(failure).removeprefix("error: "))
         return False
@@ -259,18 +316,24 @@ class LocalSink:
 
 
 def _reconcile_files(
-    stream: Any, output: str, database: Path | None, gates: frozenset[str], namespace: str | None
+    stream: Any,
+    output: str,
+    database: Path | None,
+    gates: frozenset[str],
+    namespace: str | None,
+    quiet: bool,
 ) -> int:
     """Reconcile the ImageRepositories of a file without a cluster; print them with their status."""
     from kubectl_imagerepo import api
     from kubectl_imagerepo.auth import FileSecrets
-    from kubectl_imagerepo.manifests import load_manifests
+    from kubectl_imagerepo.manifests import load_manifests, read_text
     from kubectl_imagerepo.printers import parse_output, render_objects
     from kubectl_imagerepo.reconciler import Options
 
     source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
-    manifests = load_manifests(stream.read(), source, namespace or "default")
-    printer = Printer(live=True)
+    manifests = load_manifests(read_text(stream, source), source, namespace or "default")
+    tally = scan_progress(quiet)
+    printer = Printer(live=True, status=None if tally is None else tally.status)
     options = Options(
         cluster_id="local",
         feature_gates=gates,
@@ -280,7 +343,7 @@ def _reconcile_files(
     for obj in manifests.repositories:
         meta = obj["metadata"]
         printer.say([], "waiting", f"reconciling {api.KIND} {meta['namespace']}/{meta['name']} from {source}")
-        result = run_reconcile(obj, sink=LocalSink(), database=database, options=options)
+        result = run_reconcile(obj, sink=LocalSink(), database=database, options=options, tally=tally)
         printer.say([], *outcome_lines(result))
         results.append(result)
     objects = [r.obj for r in results]

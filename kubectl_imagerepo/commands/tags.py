@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from kubectl_imagerepo.commands.reconcile import scan_options
+from kubectl_imagerepo.commands.reconcile import quiet_option, scan_options
 from kubectl_imagerepo.errors import CommandError, InputError
 from kubectl_imagerepo.flags import flags_from
 
@@ -52,6 +52,7 @@ _BATCH = 2000
     help="json or yaml: a TagList; name: IMAGE:TAG per line. Default: one tag per line.",
 )
 @click.option("--scan", is_flag=True, help="Reconcile the object first, as `reconcile NAME` does.")
+@quiet_option
 @scan_options
 def command(
     ctx: click.Context,
@@ -63,6 +64,7 @@ def command(
     limit: int | None,
     output: str | None,
     scan: bool,
+    quiet: bool,
     database: Path | None,
     feature_gates: str,
 ) -> None:
@@ -93,7 +95,7 @@ def command(
     key = ObjectKey(cluster_id(kube), kube.namespace, name)
     try:
         if scan or _stored(path, key) is None:
-            code = reconcile_in_cluster(kube, [name], False, None, 1, database, gates)
+            code = reconcile_in_cluster(kube, [name], False, None, 1, database, gates, quiet=quiet)
             if code != 0:
                 sys.exit(code)
         with TagStore(path) as store:
