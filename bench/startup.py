@@ -115,12 +115,12 @@ def main() -> None:
                     [*kubectl, "describe", "imagerepositories", "repo-00", "-n", namespace],
                 ),
             ]
-            for name, ours, reference in cases:
+            for name, ours_argv, reference_argv in cases:
                 rows.append(
                     {
                         "case": name,
-                        "ours": median_seconds(ours, run_env),
-                        "reference": median_seconds(reference, run_env),
+                        "ours": median_seconds(ours_argv, run_env),
+                        "reference": median_seconds(reference_argv, run_env),
                         "ours_name": "kubectl-imagerepo",
                         "reference_name": "kubectl",
                     }
