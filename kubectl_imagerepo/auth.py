@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
@@ -212,6 +212,30 @@ class RegistryAccess:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def scan_tags(
+    reference: ImageReference,
+    access: RegistryAccess,
+    deadline: float,
+    progress: Callable[[int, int], None] | None,
+) -> list[str]:
+    """List the tags of `reference` with the object's credentials, TLS and proxy: the reconciler's lister.
+
+    A cloud provider's credentials are fetched here, as the scan starts; their failures are the scan's.
+    """
+    from kubectl_imagerepo.registry import list_tags as registry_list_tags
+
+    credentials = access.credentials if access.cloud is None else access.cloud.credentials()
+    return registry_list_tags(
+        reference,
+        deadline=deadline,
+        credentials=credentials,
+        ca_file=access.ca_file,
+        client_cert=access.client_cert,
+        proxies=access.proxies,
+        progress=progress,
+    )
 
 
 #: Anonymous access through the environment's proxies and the system's CAs.

@@ -225,14 +225,14 @@ class Controller:
         self, namespace: str, name: str
     ) -> Callable[[ImageReference, RegistryAccess, float, Progress | None], list[str]]:
         """The registry listing, timed and counted into the metrics."""
-        from kubectl_imagerepo.commands.reconcile import list_tags
+        from kubectl_imagerepo.auth import scan_tags
 
         def timed(
             reference: ImageReference, access: RegistryAccess, deadline: float, progress: Progress | None
         ) -> list[str]:
             started = time.monotonic()
             try:
-                return list_tags(reference, access, deadline, progress)
+                return scan_tags(reference, access, deadline, progress)
             finally:
                 if self.metrics is not None:
                     self.metrics.scanned(namespace, name, time.monotonic() - started, None)

@@ -17,12 +17,10 @@ from kubectl_imagerepo.errors import InputError
 from kubectl_imagerepo.flags import flags_from, kube_options
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.auth import RegistryAccess
     from kubectl_imagerepo.events import EventRecord
     from kubectl_imagerepo.kube import Kube
     from kubectl_imagerepo.progress import ScanTally, StatusLine
     from kubectl_imagerepo.reconciler import Options, Progress, Result, StatusSink
-    from kubectl_imagerepo.reference import ImageReference
 
 
 def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,30 +108,6 @@ class Printer:
             self.status.print(text)
 
 
-def list_tags(
-    reference: ImageReference,
-    access: RegistryAccess,
-    deadline: float,
-    progress: Callable[[int, int], None] | None,
-) -> list[str]:
-    """The registry listing the reconciler uses, with the object's credentials, TLS and proxy.
-
-    A cloud provider's credentials are fetched here, as the scan starts; their failures are the scan's.
-    """
-    from kubectl_imagerepo.registry import list_tags as registry_list_tags
-
-    credentials = access.credentials if access.cloud is None else access.cloud.credentials()
-    return registry_list_tags(
-        reference,
-        deadline=deadline,
-        credentials=credentials,
-        ca_file=access.ca_file,
-        client_cert=access.client_cert,
-        proxies=access.proxies,
-        progress=progress,
-    )
-
-
 def run_reconcile(
     obj: Mapping[str, Any],
     *,
@@ -146,6 +120,7 @@ def run_reconcile(
 
     With a `tally`, the registry listing's pages and tags show on its status line until it ends.
     """
+    from kubectl_imagerepo.auth import scan_tags
     from kubectl_imagerepo.reconciler import reconcile
     from kubectl_imagerepo.store import TagStore, default_path
 
@@ -154,7 +129,7 @@ def run_reconcile(
     try:
         with TagStore(database or default_path()) as store:
             return reconcile(
-                obj, sink=sink, store=store, list_tags=list_tags, options=options, progress=progress
+                obj, sink=sink, store=store, list_tags=scan_tags, options=options, progress=progress
             )
     finally:
         if tracked is not None:
