@@ -12,6 +12,7 @@ import shlex
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 
 from tests.harness.environment import ROOT, start_environment
@@ -66,11 +67,22 @@ def up() -> None:
 def down() -> None:
     pids = SANDBOX / "pids"
     if pids.exists():
-        for line in pids.read_text().split():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(int(line), signal.SIGTERM)
+        # The API server first (it is listed after etcd): stopped together, it may wait for etcd forever.
+        for pid in reversed([int(line) for line in pids.read_text().split()]):
+            _stop_group(pid)
     shutil.rmtree(SANDBOX, ignore_errors=True)
     print("sandbox stopped")
+
+
+def _stop_group(pid: int, grace: float = 10.0) -> None:
+    """SIGTERM the process group of `pid`, then SIGKILL it if it is still there after `grace` seconds."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            os.killpg(pid, 0)  # raises ProcessLookupError once the group is gone
+            time.sleep(0.1)
+        os.killpg(pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":
