@@ -474,19 +474,18 @@ def jwt_expiry(token: str) -> float | None:
 
 
 def _session(proxies: Mapping[str, str] | None, ca_file: str | None) -> requests.Session:
-    """A requests session with the object's proxy, trusting the system's CAs plus `ca_file`."""
-    import ssl
-
+    """A requests session with the object's proxy, trusting what the scan of the registry trusts."""
     import requests
     from requests.adapters import HTTPAdapter
+
+    from kubectl_imagerepo.registry import tls_context
 
     session = requests.Session()
     if proxies:
         session.proxies.update(proxies)
         session.trust_env = False
     if ca_file is not None:
-        context = ssl.create_default_context()
-        context.load_verify_locations(ca_file)
+        context = tls_context(ca_file, None)
 
         class _Trusting(HTTPAdapter):
             def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:

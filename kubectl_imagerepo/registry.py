@@ -1000,7 +1000,7 @@ def _file_identity(path: str) -> str:
         return f"unreadable:{path}"  # fails with the reader's error below
 
 
-def _ssl_context(ca_file: str | None, client_cert: tuple[str, str] | None) -> ssl.SSLContext:
+def tls_context(ca_file: str | None, client_cert: tuple[str, str] | None) -> ssl.SSLContext:
     """System roots plus certifi's plus `ca_file` (appended, as the controller appends to the system pool).
 
     Loading roots costs ~100 ms, so contexts are cached by the content of the CA and client certificate
@@ -1181,7 +1181,7 @@ class TagRegistry(oras.provider.Registry):  # type: ignore[misc]  # oras has no 
         session: requests.Session = self.session
         session.trust_env = False  # no ~/.netrc, no REQUESTS_CA_BUNDLE replacing the CA; proxies below
         session.headers["User-Agent"] = USER_AGENT
-        adapter = _DeadlineAdapter(_ssl_context(ca_file, client_cert), lambda: self.deadline)
+        adapter = _DeadlineAdapter(tls_context(ca_file, client_cert), lambda: self.deadline)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
 

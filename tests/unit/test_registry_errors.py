@@ -620,7 +620,7 @@ def test_tls_contexts_are_shared_by_files_of_the_same_content(tmp_path):
     first, second = tmp_path / "a.crt", tmp_path / "b.crt"
     first.write_bytes(ca.cert_pem)
     second.write_bytes(ca.cert_pem)
-    assert registry._ssl_context(str(first), None) is registry._ssl_context(str(second), None)
+    assert registry.tls_context(str(first), None) is registry.tls_context(str(second), None)
 
 
 def test_the_tls_context_cache_is_bounded(tmp_path, monkeypatch):
@@ -631,5 +631,5 @@ def test_the_tls_context_cache_is_bounded(tmp_path, monkeypatch):
     for index in range(4):
         path = tmp_path / f"{index}.crt"
         path.write_bytes(CertificateAuthority(tmp_path / f"pki{index}").cert_pem)
-        registry._ssl_context(str(path), None)
+        registry.tls_context(str(path), None)
     assert len(registry._CONTEXTS) <= 2
