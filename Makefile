@@ -68,6 +68,7 @@ fuzz: venv
 lint: venv
 	$(BIN)/ruff check kubectl_imagerepo tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## sandbox: start the test environment in the background for a person to try; see .sandbox/env
 sandbox: venv testenv

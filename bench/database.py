@@ -1,4 +1,4 @@
-"""The tag database (kubectl_imagerepo.store.TagStore): 1M tags for one object, 100k objects of 10 tags.
+"""The tag database (TagStore): 1M tags for one object, 100k objects of 10 tags.
 
 Each case runs in its own child process, so its peak memory (`ru_maxrss`, interpreter included) is its
 own; the file size is measured after the writes. There is no reference tool to compare with here, so
@@ -30,7 +30,7 @@ SCAN_TIME = "2026-01-01T00:00:00Z"
 
 def child(case: str, database: Path, out: Path) -> None:
     """Run one case against `database`; write its seconds and what it counted to `out`."""
-    from kubectl_imagerepo.store import ObjectKey, TagStore
+    from kubectl_imagerepo.store.database import ObjectKey, TagStore
 
     with TagStore(database) as store:
         started = time.perf_counter()

@@ -64,11 +64,11 @@ def seeded_registry(workdir: Path) -> Registry:
 
 def in_process_child(image: str, runs: int, database: str, out: str) -> None:
     """The scan in this process: list the tags, process them, store them; writes the median to `out`."""
-    from kubectl_imagerepo.exclusion import compile_exclusions
-    from kubectl_imagerepo.reference import parse_image_reference
-    from kubectl_imagerepo.registry import list_tags
-    from kubectl_imagerepo.store import ObjectKey, TagStore
-    from kubectl_imagerepo.tags import process_scan
+    from kubectl_imagerepo.model.exclusion import compile_exclusions
+    from kubectl_imagerepo.model.reference import parse_image_reference
+    from kubectl_imagerepo.model.tags import process_scan
+    from kubectl_imagerepo.registry.tags import list_tags
+    from kubectl_imagerepo.store.database import ObjectKey, TagStore
 
     reference = parse_image_reference(image, insecure=True)
     key = ObjectKey("local", "bench", "app")

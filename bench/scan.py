@@ -40,8 +40,8 @@ def median_of(run: Callable[[], object], runs: int = RUNS) -> float:
 
 def main() -> None:
     from kubectl_imagerepo.commands.reconcile import LocalSink, run_reconcile
-    from kubectl_imagerepo.manifests import prepare
-    from kubectl_imagerepo.reconciler import Options
+    from kubectl_imagerepo.model.manifests import prepare
+    from kubectl_imagerepo.reconcile.reconciler import Options
 
     with tempfile.TemporaryDirectory() as workdir:
         work = Path(workdir)

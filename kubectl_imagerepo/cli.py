@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kubectl_imagerepo import __version__
-from kubectl_imagerepo.errors import CommandError
-from kubectl_imagerepo.flags import kube_options
+from kubectl_imagerepo.kube.flags import kube_options
+from kubectl_imagerepo.model.errors import CommandError
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem

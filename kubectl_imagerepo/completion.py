@@ -203,8 +203,8 @@ def _load_spec(name: str | None) -> CommandSpec:
 
 
 def _kube(request: Request) -> Any:
-    from kubectl_imagerepo.flags import KubeFlags
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.kube.flags import KubeFlags
 
     return Kube(
         KubeFlags(

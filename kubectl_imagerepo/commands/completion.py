@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kubectl_imagerepo.errors import InputError
+from kubectl_imagerepo.model.errors import InputError
 
 # The executable the shell scripts complete: the standalone command, not `kubectl imagerepo`
 # (a script for "kubectl imagerepo" would register itself for `kubectl`, replacing kubectl's own).

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo import api
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.describe import PolicyAccess
-    from kubectl_imagerepo.imagerepository import ImageRepository
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
+    from kubectl_imagerepo.output.describe import PolicyAccess
 
 
 @click.command("describe")
@@ -31,8 +31,8 @@ def command(
 
     A NAME that matches no object exactly describes every object whose name starts with it.
     """
-    from kubectl_imagerepo.imagerepository import ImageRepository
-    from kubectl_imagerepo.kube import ApiError, Kube
+    from kubectl_imagerepo.kube.client import ApiError, Kube
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
 
     kube = Kube(flags_from(ctx))
     namespace = None if all_namespaces else kube.namespace
@@ -61,7 +61,7 @@ def command(
             click.echo(f"No resources found{where}.", err=True)
             return
 
-    from kubectl_imagerepo.describe import render_describe
+    from kubectl_imagerepo.output.describe import render_describe
 
     now = datetime.now(UTC)
     policies = _policies(kube)
@@ -80,7 +80,7 @@ def command(
 
 def _events(kube: Kube, repo: ImageRepository) -> list[dict[str, Any]]:
     """The object's events from core/v1, which also serves those written through events.k8s.io/v1."""
-    from kubectl_imagerepo.kube import ApiError
+    from kubectl_imagerepo.kube.client import ApiError
 
     selector = f"involvedObject.name={repo.name},involvedObject.kind={api.KIND}"
     try:
@@ -97,8 +97,8 @@ def _events(kube: Kube, repo: ImageRepository) -> list[dict[str, Any]]:
 
 def _policies(kube: Kube) -> list[dict[str, Any]]:
     """Every ImagePolicy the user may list; none when the CRD is absent or access is denied."""
-    from kubectl_imagerepo.errors import CommandError
-    from kubectl_imagerepo.kube import ApiError
+    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.model.errors import CommandError
 
     try:
         path = kube.resource_path(None, plural=api.POLICY_PLURAL)
@@ -114,9 +114,9 @@ def _policies(kube: Kube) -> list[dict[str, Any]]:
 
 def _access(kube: Kube, repo: ImageRepository, policies: list[dict[str, Any]]) -> list[PolicyAccess]:
     """Which of the policies reference `repo`, and whether its accessFrom lets each one in."""
-    from kubectl_imagerepo.access import access_denied_reason, policies_referencing
-    from kubectl_imagerepo.describe import PolicyAccess
-    from kubectl_imagerepo.kube import ApiError
+    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.model.access import access_denied_reason, policies_referencing
+    from kubectl_imagerepo.output.describe import PolicyAccess
 
     result = []
     labels_of: dict[str, dict[str, str]] = {}

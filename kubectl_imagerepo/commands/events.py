@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.errors import CommandError, InputError
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.eventlist import Event, EventApi
-    from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.printers import OutputFormat
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.output.eventlist import Event, EventApi
+    from kubectl_imagerepo.output.printers import OutputFormat
 
 
 @click.command("events")
@@ -60,8 +60,8 @@ def command(
     Events are read through both the core/v1 and the events.k8s.io/v1 API, each event once, and are
     matched by kind and name only, so events recorded against older API versions show up too.
     """
-    from kubectl_imagerepo import eventlist
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.output import eventlist
 
     fmt = _output_format(output)
     try:
@@ -92,9 +92,9 @@ def _output_format(output: str | None) -> OutputFormat | None:
     """The `-o` format, None for the table; kubectl's message for a format `events` does not print."""
     if not output:
         return None
-    from kubectl_imagerepo.eventlist import OUTPUT_FORMATS
-    from kubectl_imagerepo.jsonpath import go_quote
-    from kubectl_imagerepo.printers import parse_output
+    from kubectl_imagerepo.output.eventlist import OUTPUT_FORMATS
+    from kubectl_imagerepo.output.jsonpath import go_quote
+    from kubectl_imagerepo.output.printers import parse_output
 
     if output.partition("=")[0] not in OUTPUT_FORMATS:
         raise InputError(
@@ -114,8 +114,8 @@ def _list(
 
     An API that is forbidden or not served is skipped; when neither answers, the core/v1 error is raised.
     """
-    from kubectl_imagerepo.eventlist import EVENT_APIS
-    from kubectl_imagerepo.kube import ApiError
+    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.output.eventlist import EVENT_APIS
 
     listings: dict[EventApi, list[Any]] = {}
     versions: dict[EventApi, str] = {}
@@ -143,7 +143,7 @@ class _Printer:
     def __init__(
         self, fmt: OutputFormat | None, *, all_namespaces: bool, no_headers: bool, show_managed_fields: bool
     ) -> None:
-        from kubectl_imagerepo.table import TableStream
+        from kubectl_imagerepo.gocompat.tabwriter import TableStream
 
         self.fmt = fmt
         self.all_namespaces = all_namespaces
@@ -156,8 +156,8 @@ class _Printer:
 
     def listing(self, events: Sequence[Event]) -> str:
         """The whole list at once: the table, or an EventList (`-o name`: one line per event)."""
-        from kubectl_imagerepo import eventlist
-        from kubectl_imagerepo.printers import render_objects
+        from kubectl_imagerepo.output import eventlist
+        from kubectl_imagerepo.output.printers import render_objects
 
         if self.fmt is None:
             return eventlist.render(
@@ -181,8 +181,8 @@ class _Printer:
         if self.fmt is None:
             click.echo(self._rows(fresh), nl=False)
             return
-        from kubectl_imagerepo.eventlist import printable
-        from kubectl_imagerepo.printers import render_watch_event_object
+        from kubectl_imagerepo.output.eventlist import printable
+        from kubectl_imagerepo.output.printers import render_watch_event_object
 
         for event in fresh:
             obj = printable(event, show_managed_fields=self.show_managed_fields)
@@ -194,7 +194,7 @@ class _Printer:
             self.objects += 1
 
     def _rows(self, events: Sequence[Event]) -> str:
-        from kubectl_imagerepo.eventlist import headers
+        from kubectl_imagerepo.output.eventlist import headers
 
         now = datetime.now(UTC)
         rows = [e.row(now, all_namespaces=self.all_namespaces) for e in events]
@@ -219,8 +219,8 @@ def _watch(
     One API is watched (core/v1 unless only events.k8s.io/v1 answered): both serve the same events.
     When the watch expires, the events are listed again and those not printed yet are printed.
     """
-    from kubectl_imagerepo import eventlist
-    from kubectl_imagerepo.kube import ApiError
+    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.output import eventlist
 
     selector = ("fieldSelector", source.field_selector(name))
     path = source.path(namespace)

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.errors import InputError
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.imagerepository import ImageRepository
-    from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.listing import StatusSelector
-    from kubectl_imagerepo.printers import OutputFormat
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
+    from kubectl_imagerepo.output.listing import StatusSelector
+    from kubectl_imagerepo.output.printers import OutputFormat
 
 
 @click.command("get")
@@ -54,8 +54,8 @@ def command(
     Columns: NAME, IMAGE, TAGS, READY, STATUS, LAST SCAN, AGE; `-o wide` adds SUSPENDED, INTERVAL,
     NEXT SCAN and CANONICAL IMAGE.
     """
-    from kubectl_imagerepo.kube import ApiError, Kube
-    from kubectl_imagerepo.listing import StatusSelector
+    from kubectl_imagerepo.kube.client import ApiError, Kube
+    from kubectl_imagerepo.output.listing import StatusSelector
 
     table = output in (None, "wide")
     fmt = None if table else _output_format(output)
@@ -97,7 +97,7 @@ def command(
         for repo in repos:
             objects_printer.print(repo.raw)
     else:
-        from kubectl_imagerepo.printers import render_objects
+        from kubectl_imagerepo.output.printers import render_objects
 
         assert fmt is not None
         single = len(names) == 1 and len(repos) == 1
@@ -114,13 +114,13 @@ def command(
 
 
 def _shown(obj: Mapping[str, Any], show_managed_fields: bool) -> Mapping[str, Any]:
-    from kubectl_imagerepo.printers import without_managed_fields
+    from kubectl_imagerepo.output.printers import without_managed_fields
 
     return obj if show_managed_fields else without_managed_fields(obj)
 
 
 def _output_format(output: str | None) -> OutputFormat:
-    from kubectl_imagerepo.printers import parse_output
+    from kubectl_imagerepo.output.printers import parse_output
 
     try:
         return parse_output(output)
@@ -129,8 +129,8 @@ def _output_format(output: str | None) -> OutputFormat:
 
 
 def _select(objects: Sequence[dict[str, Any]], chosen: StatusSelector | None) -> list[ImageRepository]:
-    from kubectl_imagerepo.imagerepository import ImageRepository
-    from kubectl_imagerepo.listing import select
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
+    from kubectl_imagerepo.output.listing import select
 
     return select([ImageRepository.from_dict(o) for o in objects], chosen)
 
@@ -139,19 +139,19 @@ class _TablePrinter:
     """The table of `get`, printed once and then row by row while watching."""
 
     def __init__(self, *, wide: bool, all_namespaces: bool, no_headers: bool) -> None:
-        from kubectl_imagerepo.table import TableStream
+        from kubectl_imagerepo.gocompat.tabwriter import TableStream
 
         self.wide, self.all_namespaces, self.no_headers = wide, all_namespaces, no_headers
         self.stream = TableStream()
         self.started = False
 
     def _rows(self, repos: Sequence[ImageRepository], now: datetime) -> list[tuple[str, ...]]:
-        from kubectl_imagerepo.listing import row
+        from kubectl_imagerepo.output.listing import row
 
         return [row(r, now, wide=self.wide, all_namespaces=self.all_namespaces) for r in repos]
 
     def first(self, repos: Sequence[ImageRepository], now: datetime) -> str:
-        from kubectl_imagerepo.listing import headers
+        from kubectl_imagerepo.output.listing import headers
 
         self.started = True
         names = () if self.no_headers else headers(wide=self.wide, all_namespaces=self.all_namespaces)
@@ -177,8 +177,8 @@ def _watch(
     emit: Callable[[ImageRepository], None],
 ) -> None:
     """Print a row (or an object) for every change, until interrupted."""
-    from kubectl_imagerepo.imagerepository import ImageRepository
-    from kubectl_imagerepo.kube import ApiError
+    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
 
     if len(names) > 1:
         raise InputError("error: you may only specify a single resource type and name when watching")
@@ -216,7 +216,7 @@ class _ObjectPrinter:
         self.count = 0
 
     def print(self, obj: Mapping[str, Any]) -> None:
-        from kubectl_imagerepo.printers import render_watch_event_object
+        from kubectl_imagerepo.output.printers import render_watch_event_object
 
         shown = _shown(obj, self.show_managed_fields)
         click.echo(render_watch_event_object(shown, self.fmt, first=self.count == 0), nl=False)

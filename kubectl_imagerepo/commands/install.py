@@ -6,9 +6,9 @@ import time
 
 import click
 
-from kubectl_imagerepo import api
-from kubectl_imagerepo.errors import CommandError
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.model import api
+from kubectl_imagerepo.model.errors import CommandError
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
@@ -24,12 +24,12 @@ def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float) -> No
 
     Clusters running Flux's image-reflector-controller already have it.
     """
-    from kubectl_imagerepo.crd import crd_object, crd_text
+    from kubectl_imagerepo.model.crd import crd_object, crd_text
 
     if dry_run:
         click.echo(crd_text(), nl=False)
         return
-    from kubectl_imagerepo.kube import APPLY_PATCH, Kube
+    from kubectl_imagerepo.kube.client import APPLY_PATCH, Kube
 
     kube = Kube(flags_from(ctx))
     crd = crd_object()
@@ -46,7 +46,7 @@ def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float) -> No
 
 
 def _wait_established(kube: object, name: str, timeout: float) -> None:
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
 
     assert isinstance(kube, Kube)
     deadline = time.monotonic() + timeout

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.errors import InputError
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.events import EventRecord
-    from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.progress import ScanTally, StatusLine
-    from kubectl_imagerepo.reconciler import Options, Progress, Result, StatusSink
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.output.progress import ScanTally, StatusLine
+    from kubectl_imagerepo.reconcile.events import EventRecord
+    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result, StatusSink
 
 
 def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,8 +51,8 @@ def scan_progress(quiet: bool) -> ScanTally | None:
     """The tally of scans shown on stderr's status line, or None when stderr has none (`--quiet`, no TTY)."""
     import os
 
-    from kubectl_imagerepo.fluxlog import line
-    from kubectl_imagerepo.progress import ScanTally, status_line
+    from kubectl_imagerepo.output.fluxlog import line
+    from kubectl_imagerepo.output.progress import ScanTally, status_line
 
     status = status_line(sys.stderr, quiet=quiet, environ=os.environ)
     return None if status is None else ScanTally(status, prefix=line("waiting", ""))
@@ -88,7 +88,7 @@ class Printer:
         return []
 
     def say(self, lines: list[str], kind: str, message: str) -> None:
-        from kubectl_imagerepo.fluxlog import line
+        from kubectl_imagerepo.output.fluxlog import line
 
         if self.live:
             with self.lock:
@@ -120,9 +120,9 @@ def run_reconcile(
 
     With a `tally`, the registry listing's pages and tags show on its status line until it ends.
     """
-    from kubectl_imagerepo.auth import scan_tags
-    from kubectl_imagerepo.reconciler import reconcile
-    from kubectl_imagerepo.store import TagStore, default_path
+    from kubectl_imagerepo.reconcile.reconciler import reconcile
+    from kubectl_imagerepo.registry.access import scan_tags
+    from kubectl_imagerepo.store.database import TagStore, default_path
 
     tracked = None if tally is None else tally.start(str((obj.get("spec") or {}).get("image", "")))
     progress: Progress | None = tracked
@@ -181,7 +181,7 @@ def command(
         if names or all_objects or selector:
             raise InputError("error: -f cannot be combined with names, --all or -l")
         sys.exit(_reconcile_files(filename, output, database, gates, flags_from(ctx).namespace, quiet))
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
 
     kube = Kube(flags_from(ctx))
     sys.exit(
@@ -204,10 +204,10 @@ def reconcile_in_cluster(
 
     On a terminal (and without `quiet`) the scans' progress shows on a status line on stderr.
     """
-    from kubectl_imagerepo import api
-    from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects
-    from kubectl_imagerepo.auth import ClusterSecrets
-    from kubectl_imagerepo.reconciler import Options
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.reconcile.actions import ClusterSink, cluster_id, select_objects
+    from kubectl_imagerepo.reconcile.reconciler import Options
+    from kubectl_imagerepo.registry.access import ClusterSecrets
 
     namespace = kube.namespace
     objects, missing = select_objects(kube, namespace, names, all_objects, selector)
@@ -243,9 +243,9 @@ def _reconcile_object(
     lines: list[str],
     tally: ScanTally | None = None,
 ) -> bool:
-    from kubectl_imagerepo import api
-    from kubectl_imagerepo.actions import annotate_requested, controller_also_writing
-    from kubectl_imagerepo.errors import CommandError
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.model.errors import CommandError
+    from kubectl_imagerepo.reconcile.actions import annotate_requested, controller_also_writing
 
     meta = obj["metadata"]
     name, namespace = meta["name"], meta["namespace"]
@@ -299,11 +299,11 @@ def _reconcile_files(
     quiet: bool,
 ) -> int:
     """Reconcile the ImageRepositories of a file without a cluster; print them with their status."""
-    from kubectl_imagerepo import api
-    from kubectl_imagerepo.auth import FileSecrets
-    from kubectl_imagerepo.manifests import load_manifests, read_text
-    from kubectl_imagerepo.printers import parse_output, render_objects
-    from kubectl_imagerepo.reconciler import Options
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.model.manifests import load_manifests, read_text
+    from kubectl_imagerepo.output.printers import parse_output, render_objects
+    from kubectl_imagerepo.reconcile.reconciler import Options
+    from kubectl_imagerepo.registry.access import FileSecrets
 
     source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
     manifests = load_manifests(read_text(stream, source), source, namespace or "default")

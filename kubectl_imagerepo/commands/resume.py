@@ -13,7 +13,7 @@ from kubectl_imagerepo.commands.reconcile import (
     run_reconcile,
     scan_options,
 )
-from kubectl_imagerepo.flags import flags_from
+from kubectl_imagerepo.kube.flags import flags_from
 
 
 @click.command("resume")
@@ -32,13 +32,13 @@ def command(
     feature_gates: str,
 ) -> None:
     """Resume suspended ImageRepositories, then reconcile each of them on this machine."""
-    from kubectl_imagerepo import api
-    from kubectl_imagerepo.actions import ClusterSink, cluster_id, select_objects, set_suspend
-    from kubectl_imagerepo.auth import ClusterSecrets
-    from kubectl_imagerepo.errors import CommandError
-    from kubectl_imagerepo.fluxlog import say
-    from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.reconciler import Options
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.model.errors import CommandError
+    from kubectl_imagerepo.output.fluxlog import say
+    from kubectl_imagerepo.reconcile.actions import ClusterSink, cluster_id, select_objects, set_suspend
+    from kubectl_imagerepo.reconcile.reconciler import Options
+    from kubectl_imagerepo.registry.access import ClusterSecrets
 
     gates = parse_feature_gates(feature_gates)
     kube = Kube(flags_from(ctx))

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kubectl_imagerepo.commands.reconcile import parse_feature_gates, scan_options
-from kubectl_imagerepo.errors import InputError
-from kubectl_imagerepo.flags import flags_from
+from kubectl_imagerepo.kube.flags import flags_from
+from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.leader import LeaderElector
-    from kubectl_imagerepo.logs import Logger
+    from kubectl_imagerepo.controller.leader import LeaderElector
+    from kubectl_imagerepo.controller.logs import Logger
+    from kubectl_imagerepo.kube.client import Kube
 
 DEFAULT_LEASE = "kubectl-imagerepo-leader-election"
 
@@ -50,7 +50,7 @@ class RunOptions:
 
 def seconds(flag: str, text: str) -> float:
     """A Go duration flag in seconds; a one-line error naming the flag when it is not one."""
-    from kubectl_imagerepo.durations import parse_go_duration
+    from kubectl_imagerepo.gocompat.durations import parse_go_duration
 
     try:
         value = parse_go_duration(text) / 1e9
@@ -68,7 +68,7 @@ def combine_selectors(*selectors: str | None) -> str | None:
 
 
 def check_addresses(options: RunOptions) -> None:
-    from kubectl_imagerepo.metrics import parse_address
+    from kubectl_imagerepo.controller.metrics import parse_address
 
     for flag, value in (("--metrics-addr", options.metrics_addr), ("--health-addr", options.health_addr)):
         if value:
@@ -137,14 +137,14 @@ def command(ctx: click.Context, **flags: Any) -> None:
         shutdown_timeout=seconds("--graceful-shutdown-timeout", flags["graceful_shutdown_timeout"]),
     )
     check_addresses(options)
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
 
     sys.exit(run(Kube(flags_from(ctx)), options))
 
 
 def run(kube: Kube, options: RunOptions) -> int:
     """Run until a signal (0) or the loss of the leader Lease (1)."""
-    from kubectl_imagerepo.logs import Logger
+    from kubectl_imagerepo.controller.logs import Logger
 
     log = Logger(options.log_format, options.log_level)
     stop = threading.Event()
@@ -159,11 +159,11 @@ class _Run:
         self.elector: LeaderElector | None = None
 
     def main(self) -> int:
-        from kubectl_imagerepo.actions import cluster_id
-        from kubectl_imagerepo.auth import ClusterSecrets
-        from kubectl_imagerepo.controller import Controller, ControllerConfig
-        from kubectl_imagerepo.reconciler import Options
-        from kubectl_imagerepo.store import default_path
+        from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
+        from kubectl_imagerepo.reconcile.actions import cluster_id
+        from kubectl_imagerepo.reconcile.reconciler import Options
+        from kubectl_imagerepo.registry.access import ClusterSecrets
+        from kubectl_imagerepo.store.database import default_path
 
         options, kube = self.options, self.kube
         namespace = None if options.all_namespaces else kube.namespace
@@ -181,7 +181,7 @@ class _Run:
         )
         metrics = None
         if options.metrics_addr:
-            from kubectl_imagerepo.metrics import Metrics
+            from kubectl_imagerepo.controller.metrics import Metrics
 
             metrics = Metrics()
         controller = Controller(kube, config, reconcile_options, self.log, metrics)
@@ -219,7 +219,7 @@ class _Run:
 
     def _lead(self, metrics: Any) -> bool:
         """Wait for the Lease; keep it renewed in a thread that stops everything when it is lost."""
-        from kubectl_imagerepo.leader import ElectionConfig, LeaderElector, default_identity
+        from kubectl_imagerepo.controller.leader import ElectionConfig, LeaderElector, default_identity
 
         options = self.options
         config = ElectionConfig(
@@ -248,7 +248,7 @@ class _Run:
         return True
 
     def _endpoints(self, controller: Any, metrics: Any) -> list[Any]:
-        from kubectl_imagerepo.metrics import Endpoint, check
+        from kubectl_imagerepo.controller.metrics import Endpoint, check
 
         endpoints = []
         if metrics is not None:

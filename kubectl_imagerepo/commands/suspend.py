@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kubectl_imagerepo.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import flags_from, kube_options
 
 
 @click.command("suspend")
@@ -17,10 +17,10 @@ from kubectl_imagerepo.flags import flags_from, kube_options
 @click.pass_context
 def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selector: str | None) -> None:
     """Suspend ImageRepositories: neither this plugin nor the controller scans them until resumed."""
-    from kubectl_imagerepo import api
-    from kubectl_imagerepo.actions import select_objects, set_suspend
-    from kubectl_imagerepo.fluxlog import say
-    from kubectl_imagerepo.kube import Kube
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.output.fluxlog import say
+    from kubectl_imagerepo.reconcile.actions import select_objects, set_suspend
 
     kube = Kube(flags_from(ctx))
     namespace = kube.namespace

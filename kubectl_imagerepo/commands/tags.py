@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from kubectl_imagerepo.commands.reconcile import quiet_option, scan_options
-from kubectl_imagerepo.errors import CommandError, InputError
-from kubectl_imagerepo.flags import flags_from
+from kubectl_imagerepo.kube.flags import flags_from
+from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.store import ObjectKey, StoredScan
+    from kubectl_imagerepo.store.database import ObjectKey, StoredScan
 
 API_VERSION = "imagerepo.kubectl-plugin/v1alpha1"
 KIND = "TagList"
@@ -74,7 +74,7 @@ def command(
     `kubectl imagerepo reconcile NAME`. Without --sort or --semver the tags keep their stored order.
     """
     from kubectl_imagerepo.commands.reconcile import parse_feature_gates
-    from kubectl_imagerepo.tagquery import QueryError, compile_query
+    from kubectl_imagerepo.model.tagquery import QueryError, compile_query
 
     try:
         query = compile_query(
@@ -84,11 +84,11 @@ def command(
         raise InputError(f"error: {error}") from None
     gates = parse_feature_gates(feature_gates)
 
-    from kubectl_imagerepo.actions import cluster_id
     from kubectl_imagerepo.commands.reconcile import reconcile_in_cluster
-    from kubectl_imagerepo.kube import Kube
-    from kubectl_imagerepo.store import ObjectKey, StoreError, TagStore, default_path
-    from kubectl_imagerepo.tagquery import NumericTagError
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.model.tagquery import NumericTagError
+    from kubectl_imagerepo.reconcile.actions import cluster_id
+    from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, default_path
 
     kube = Kube(flags_from(ctx))
     path = database or default_path()
@@ -114,7 +114,7 @@ def command(
 
 
 def _stored(path: Path, key: ObjectKey) -> StoredScan | None:
-    from kubectl_imagerepo.store import TagStore
+    from kubectl_imagerepo.store.database import TagStore
 
     with TagStore(path) as store:
         return store.read(key)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.kstatus import check
+from kubectl_imagerepo.model.kstatus import check
 from tests.e2e.conftest import Plugin, Result, create, image_repository
 from tests.harness.environment import Environment
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.cloud import GCP_SCOPES
-from kubectl_imagerepo.cloud_hosts import AWS_PATTERN
-from kubectl_imagerepo.decisions import FEATURE_GATE_DISABLED_MESSAGE
+from kubectl_imagerepo.reconcile.decisions import FEATURE_GATE_DISABLED_MESSAGE
+from kubectl_imagerepo.registry.cloud import GCP_SCOPES
+from kubectl_imagerepo.registry.cloud_hosts import AWS_PATTERN
 from tests.e2e.conftest import Result, create, image_repository
 from tests.e2e.test_auth import apply, assert_failed, secret_manifest
 from tests.e2e.test_reconcile import condition, fetch

@@ -13,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from kubectl_imagerepo.kstatus import check
+from kubectl_imagerepo.model.kstatus import check
 from tests.e2e.conftest import Plugin, Result, create, image_repository
 from tests.harness.environment import Environment
 from tests.harness.registry import Registry

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from kubectl_imagerepo.reference import parse_image_reference
-from kubectl_imagerepo.registry import Credentials, RegistryError, TagRegistry, TokenCache, list_tags
+from kubectl_imagerepo.model.reference import parse_image_reference
+from kubectl_imagerepo.registry.tags import Credentials, RegistryError, TagRegistry, TokenCache, list_tags
 from tests.harness.environment import Environment
 from tests.harness.pki import CertificateAuthority
 from tests.harness.processes import free_port

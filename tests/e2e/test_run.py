@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kubectl_imagerepo.kstatus import check
+from kubectl_imagerepo.model.kstatus import check
 from tests.e2e.conftest import create, image_repository
 from tests.harness.environment import Environment
 from tests.harness.processes import free_port

@@ -16,7 +16,7 @@ import sys
 import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports():
-    from kubectl_imagerepo.dockerconfig import (
+    from kubectl_imagerepo.registry.dockerconfig import (
         DOCKER_CONFIG_JSON_KEY,
         DOCKER_CONFIG_JSON_TYPE,
         DOCKERCFG_KEY,

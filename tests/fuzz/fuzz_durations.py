@@ -10,7 +10,11 @@ import sys
 import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports():
-    from kubectl_imagerepo.durations import format_go_duration, parse_go_duration, parse_request_timeout
+    from kubectl_imagerepo.gocompat.durations import (
+        format_go_duration,
+        parse_go_duration,
+        parse_request_timeout,
+    )
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 

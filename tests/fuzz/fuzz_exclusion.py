@@ -12,7 +12,7 @@ import sys
 import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports():
-    from kubectl_imagerepo.exclusion import ExclusionError, compile_exclusions
+    from kubectl_imagerepo.model.exclusion import ExclusionError, compile_exclusions
 
 
 def test_one_input(data: bytes) -> None:

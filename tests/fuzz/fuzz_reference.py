@@ -10,7 +10,7 @@ import sys
 import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports():
-    from kubectl_imagerepo.reference import ImageReferenceError, parse_image_reference
+    from kubectl_imagerepo.model.reference import ImageReferenceError, parse_image_reference
 
 
 def test_one_input(data: bytes) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.access import access_denied_reason, policies_referencing, policy_allowed
-from kubectl_imagerepo.imagerepository import ImageRepository
+from kubectl_imagerepo.model.access import access_denied_reason, policies_referencing, policy_allowed
+from kubectl_imagerepo.model.imagerepository import ImageRepository
 
 
 def repo(access_from: dict[str, Any] | None = None, namespace: str = "flux-system") -> ImageRepository:

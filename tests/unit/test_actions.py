@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.actions import controller_also_writing, requested_at_now
+from kubectl_imagerepo.reconcile.actions import controller_also_writing, requested_at_now
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 

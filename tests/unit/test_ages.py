@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from kubectl_imagerepo.ages import age, human_duration, parse_time, short_human_duration
+from kubectl_imagerepo.gocompat.ages import age, human_duration, parse_time, short_human_duration
 
 MS = 0.001
 MINUTE = 60

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.auth import AuthError, FileSecrets, RegistryAccess, resolve_access
-from kubectl_imagerepo.imagerepository import ImageRepository
-from kubectl_imagerepo.reference import parse_image_reference
-from kubectl_imagerepo.registry import Credentials
+from kubectl_imagerepo.model.imagerepository import ImageRepository
+from kubectl_imagerepo.model.reference import parse_image_reference
+from kubectl_imagerepo.registry.access import AuthError, FileSecrets, RegistryAccess, resolve_access
+from kubectl_imagerepo.registry.tags import Credentials
 from tests.harness.pki import CertificateAuthority, Pair
 
 NS = "team"
@@ -313,7 +313,7 @@ def test_legacy_keys_are_used_with_a_warning(
     legacy = secret("certs", {
         "caFile": ca.cert_pem, "certFile": client.cert.read_bytes(), "keyFile": client.key.read_bytes()
     })
-    with caplog.at_level(logging.WARNING, logger="kubectl_imagerepo.auth"), \
+    with caplog.at_level(logging.WARNING, logger="kubectl_imagerepo.registry.access"), \
             resolve(Source(legacy), certSecretRef=ref("certs")) as access:
         assert access.ca_file is not None and access.client_cert is not None
     warnings = [r.getMessage() for r in caplog.records]

@@ -12,11 +12,18 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.auth import AuthError, FileSecrets, resolve_access
-from kubectl_imagerepo.cloud import CacheKey, CloudLogin, CloudTokenCache, Workload, jwt_expiry, missing_extra
-from kubectl_imagerepo.imagerepository import ImageRepository
-from kubectl_imagerepo.reference import parse_image_reference
-from kubectl_imagerepo.registry import Credentials, RegistryError
+from kubectl_imagerepo.model.imagerepository import ImageRepository
+from kubectl_imagerepo.model.reference import parse_image_reference
+from kubectl_imagerepo.registry.access import AuthError, FileSecrets, resolve_access
+from kubectl_imagerepo.registry.cloud import (
+    CacheKey,
+    CloudLogin,
+    CloudTokenCache,
+    Workload,
+    jwt_expiry,
+    missing_extra,
+)
+from kubectl_imagerepo.registry.tags import Credentials, RegistryError
 
 KEY = CacheKey("aws", "", "123456789012.dkr.ecr.us-east-1.amazonaws.com")
 LOGIN = Credentials("AWS", "token")

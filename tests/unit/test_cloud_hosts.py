@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagerepo.cloud_hosts import (
+from kubectl_imagerepo.registry.cloud_hosts import (
     AWS_PATTERN,
     AZURE_PATTERN,
     GCP_PATTERN,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from kubectl_imagerepo.conditions import (
+from kubectl_imagerepo.model.conditions import (
     AUTHENTICATION_FAILED_REASON,
     FAILED_REASON,
     FALSE,
@@ -33,7 +33,7 @@ from kubectl_imagerepo.conditions import (
     set_condition,
     to_json,
 )
-from kubectl_imagerepo.imagerepository import Condition
+from kubectl_imagerepo.model.imagerepository import Condition
 
 SECOND = 1_000_000_000
 INTERVAL = 300 * SECOND

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.conditions import (
+from kubectl_imagerepo.model.conditions import (
     READY,
     delete_condition,
     finalize_result,
@@ -18,7 +18,9 @@ from kubectl_imagerepo.conditions import (
     set_condition,
     to_json,
 )
-from kubectl_imagerepo.decisions import (
+from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository
+from kubectl_imagerepo.model.kstatus import check
+from kubectl_imagerepo.reconcile.decisions import (
     FEATURE_GATE_DISABLED_MESSAGE,
     RECONCILIATION_IN_PROGRESS,
     Event,
@@ -31,8 +33,6 @@ from kubectl_imagerepo.decisions import (
     scanning_message,
     should_scan,
 )
-from kubectl_imagerepo.imagerepository import Condition, ImageRepository
-from kubectl_imagerepo.kstatus import check
 
 SECOND = 1_000_000_000
 MINUTE = 60 * SECOND

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.describe import PolicyAccess, render_describe, smart_label
-from kubectl_imagerepo.imagerepository import ImageRepository
+from kubectl_imagerepo.model.imagerepository import ImageRepository
+from kubectl_imagerepo.output.describe import PolicyAccess, render_describe, smart_label
 
 NOW = datetime(2026, 8, 7, 12, 10, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.dockerconfig import (
+from kubectl_imagerepo.registry.dockerconfig import (
     DOCKER_CONFIG_JSON_TYPE,
     DOCKERCFG_TYPE,
     Base64Error,
@@ -20,7 +20,7 @@ from kubectl_imagerepo.dockerconfig import (
     normalize_key,
     secret_value,
 )
-from kubectl_imagerepo.registry import Credentials
+from kubectl_imagerepo.registry.tags import Credentials
 
 HUB_TARGET = "index.docker.io/library/alpine"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagerepo.durations import (
+from kubectl_imagerepo.gocompat.durations import (
     HOUR,
     MICROSECOND,
     MILLISECOND,

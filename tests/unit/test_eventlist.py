@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo import eventlist
-from kubectl_imagerepo.eventlist import CORE_V1, EVENTS_V1, Event
+from kubectl_imagerepo.output import eventlist
+from kubectl_imagerepo.output.eventlist import CORE_V1, EVENTS_V1, Event
 
 NOW = datetime(2026, 8, 7, 12, 10, 0, tzinfo=UTC)
 

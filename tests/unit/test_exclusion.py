@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagerepo.api import DEFAULT_EXCLUSION_LIST
-from kubectl_imagerepo.exclusion import (
+from kubectl_imagerepo.model.api import DEFAULT_EXCLUSION_LIST
+from kubectl_imagerepo.model.exclusion import (
     ExclusionError,
     Exclusions,
     compile_exclusions,

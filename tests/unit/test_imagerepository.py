@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.errors import InputError
-from kubectl_imagerepo.imagerepository import (
+from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.imagerepository import (
     Condition,
     ImageRepository,
     ScanResult,

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kubectl_imagerepo.informer import Informer
-from kubectl_imagerepo.kube import ApiError, ConnectionFailed
+from kubectl_imagerepo.controller.informer import Informer
+from kubectl_imagerepo.kube.client import ApiError, ConnectionFailed
 
 
 def item(name: str, version: str, generation: int = 1) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.jsonpath import (
+from kubectl_imagerepo.output.jsonpath import (
     JSONPathError,
     format_go_float,
     format_value,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.conditions import (
+from kubectl_imagerepo.model.conditions import (
     AUTHENTICATION_FAILED_REASON,
     IMAGE_URL_INVALID_REASON,
     READY,
@@ -20,7 +20,7 @@ from kubectl_imagerepo.conditions import (
     set_condition,
     to_json,
 )
-from kubectl_imagerepo.kstatus import check
+from kubectl_imagerepo.model.kstatus import check
 
 NOW = datetime(2026, 6, 23, 20, 5, 2, tzinfo=UTC)
 STAMP = "2026-06-23T20:05:02Z"

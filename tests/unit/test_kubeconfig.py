@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from kubectl_imagerepo.errors import CommandError
-from kubectl_imagerepo.flags import KubeFlags
-from kubectl_imagerepo.kubeconfig import load_client_config
+from kubectl_imagerepo.kube.flags import KubeFlags
+from kubectl_imagerepo.kube.kubeconfig import load_client_config
+from kubectl_imagerepo.model.errors import CommandError
 
 
 def kubeconfig(path: Path, *, current: str = "a", namespace: str | None = None, **user: Any) -> Path:

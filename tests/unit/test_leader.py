@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kubectl_imagerepo.leader import LeaseRecord, Observation, may_take, micro_time
+from kubectl_imagerepo.controller.leader import LeaseRecord, Observation, may_take, micro_time
 
 
 def record(holder: str = "other", renew: str = "t1", duration: float = 15) -> LeaseRecord:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.errors import InputError
-from kubectl_imagerepo.imagerepository import ImageRepository
-from kubectl_imagerepo.listing import StatusSelector, headers, next_scan, row, select
+from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.imagerepository import ImageRepository
+from kubectl_imagerepo.output.listing import StatusSelector, headers, next_scan, row, select
 
 NOW = datetime(2026, 1, 2, 3, 10, 0, tzinfo=UTC)
 

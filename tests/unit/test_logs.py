@@ -6,7 +6,7 @@ import io
 import json
 from datetime import UTC, datetime
 
-from kubectl_imagerepo.logs import Logger, format_line
+from kubectl_imagerepo.controller.logs import Logger, format_line
 
 MOMENT = datetime(2026, 11, 27, 21, 0, 0, 123456, tzinfo=UTC)
 

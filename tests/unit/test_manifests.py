@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kubectl_imagerepo.cli import main
-from kubectl_imagerepo.errors import InputError
-from kubectl_imagerepo.manifests import load_manifests
+from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.manifests import load_manifests
 
 REPO = """
 apiVersion: image.toolkit.fluxcd.io/v1

@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from kubectl_imagerepo.metrics import Endpoint, Metrics, check, parse_address
+from kubectl_imagerepo.controller.metrics import Endpoint, Metrics, check, parse_address
 
 
 def test_an_address_may_omit_the_host():

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.printers import (
+from kubectl_imagerepo.output.printers import (
     OUTPUT_FORMATS,
     CustomColumn,
     OutputFormat,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from kubectl_imagerepo.progress import (
+from kubectl_imagerepo.output.progress import (
     DIM,
     RESET,
     Scan,

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubectl_imagerepo.dockerconfig import (
+from kubectl_imagerepo.registry.dockerconfig import (
     DOCKER_CONFIG_JSON_KEY,
     DOCKER_CONFIG_JSON_TYPE,
     DOCKERCFG_KEY,

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubectl_imagerepo.durations import format_go_duration, parse_go_duration, parse_request_timeout
+from kubectl_imagerepo.gocompat.durations import format_go_duration, parse_go_duration, parse_request_timeout
 
 SETTINGS = settings(max_examples=300, deadline=None)
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1

@@ -8,7 +8,7 @@ from random import Random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubectl_imagerepo.exclusion import ExclusionError, compile_exclusions, exclusion_lists_equal
+from kubectl_imagerepo.model.exclusion import ExclusionError, compile_exclusions, exclusion_lists_equal
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GO_REASON = re.compile(r"error parsing regexp: .+", re.DOTALL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubectl_imagerepo.reference import ImageReferenceError, parse_image_reference
+from kubectl_imagerepo.model.reference import ImageReferenceError, parse_image_reference
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagerepo.reference import (
+from kubectl_imagerepo.model.reference import (
     DEFAULT_REGISTRY,
     ImageReference,
     ImageReferenceError,

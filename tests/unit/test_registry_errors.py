@@ -14,8 +14,8 @@ import pytest
 import requests
 import urllib3.exceptions
 
-from kubectl_imagerepo import registry
-from kubectl_imagerepo.registry import (
+from kubectl_imagerepo.registry import tags as registry
+from kubectl_imagerepo.registry.tags import (
     Credentials,
     RegistryError,
     TagRegistry,
@@ -613,7 +613,7 @@ def test_an_oras_without_an_overridden_method_fails_loudly(monkeypatch: pytest.M
 
 
 def test_tls_contexts_are_shared_by_files_of_the_same_content(tmp_path):
-    from kubectl_imagerepo import registry
+    from kubectl_imagerepo.registry import tags as registry
     from tests.harness.pki import CertificateAuthority
 
     ca = CertificateAuthority(tmp_path / "pki")
@@ -624,7 +624,7 @@ def test_tls_contexts_are_shared_by_files_of_the_same_content(tmp_path):
 
 
 def test_the_tls_context_cache_is_bounded(tmp_path, monkeypatch):
-    from kubectl_imagerepo import registry
+    from kubectl_imagerepo.registry import tags as registry
     from tests.harness.pki import CertificateAuthority
 
     monkeypatch.setattr(registry, "MAX_CONTEXTS", 2)

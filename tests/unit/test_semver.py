@@ -11,7 +11,14 @@ import random
 
 import pytest
 
-from kubectl_imagerepo.semver import SemverError, Version, compare, parse_range, parse_tag, precedence_key
+from kubectl_imagerepo.model.semver import (
+    SemverError,
+    Version,
+    compare,
+    parse_range,
+    parse_tag,
+    precedence_key,
+)
 
 
 @pytest.mark.parametrize(

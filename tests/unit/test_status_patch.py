@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.status_patch import merge_patch
+from kubectl_imagerepo.reconcile.status_patch import merge_patch
 
 
 @pytest.mark.parametrize(

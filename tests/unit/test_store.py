@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_imagerepo.store import (
+from kubectl_imagerepo.store.database import (
     ENV_VAR,
     SCHEMA_VERSION,
     ObjectKey,

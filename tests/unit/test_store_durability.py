@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from kubectl_imagerepo.store import ObjectKey, TagStore
+from kubectl_imagerepo.store.database import ObjectKey, TagStore
 
 OBJECTS = 6
 KILLS = 20
@@ -25,7 +25,7 @@ SEED = 8
 WRITER = """
 import sys
 from pathlib import Path
-from kubectl_imagerepo.store import ObjectKey, TagStore
+from kubectl_imagerepo.store.database import ObjectKey, TagStore
 
 path, writer = sys.argv[1], sys.argv[2]
 first, iterations, objects = map(int, sys.argv[3:6])

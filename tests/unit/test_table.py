@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_imagerepo.table import TableStream, TabWriter, render_table, sanitize_cell, tabwrite
+from kubectl_imagerepo.gocompat.tabwriter import TableStream, TabWriter, render_table, sanitize_cell, tabwrite
 
 
 def test_render_table_aligns_columns_like_kubectl_get() -> None:

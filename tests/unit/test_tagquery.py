@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from kubectl_imagerepo.tagquery import NumericTagError, QueryError, compile_query, parse_go_float
+from kubectl_imagerepo.model.tagquery import NumericTagError, QueryError, compile_query, parse_go_float
 
 
 def run(tags: list[str], **options: object) -> list[str]:

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from kubectl_imagerepo.api import DEFAULT_EXCLUSION_LIST
-from kubectl_imagerepo.exclusion import compile_exclusions
-from kubectl_imagerepo.tags import (
+from kubectl_imagerepo.model.api import DEFAULT_EXCLUSION_LIST
+from kubectl_imagerepo.model.exclusion import compile_exclusions
+from kubectl_imagerepo.model.tags import (
     ScanOutcome,
     dedupe,
     latest_tags,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_imagerepo.reconciler import Result
-from kubectl_imagerepo.triggers import NO_REQUEUE, RETRY, Requeue, requeue_for, update_passes
+from kubectl_imagerepo.controller.triggers import NO_REQUEUE, RETRY, Requeue, requeue_for, update_passes
+from kubectl_imagerepo.reconcile.reconciler import Result
 
 REQUESTED = "reconcile.fluxcd.io/requestedAt"
 

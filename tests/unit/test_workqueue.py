@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from kubectl_imagerepo.workqueue import WorkQueue, backoff_delay
+from kubectl_imagerepo.controller.workqueue import WorkQueue, backoff_delay
 
 
 class Clock:

@@ -1,0 +1,1 @@
+"""`run`: informer, work queue, leader election, metrics and logs."""

@@ -1,0 +1,253 @@
+"""The controller of `run`: watch ImageRepositories, reconcile them with workers, come back when due.
+
+The informer feeds the work queue through the controller's predicates (`triggers`); each worker
+takes a key, reconciles the object as the cache last saw it, and asks the queue for what the
+result says: the interval or the remaining time, a backoff after a failure, or nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kubectl_imagerepo.controller.informer import Informer, Key, key_of
+from kubectl_imagerepo.controller.triggers import requeue_for, update_passes
+from kubectl_imagerepo.controller.workqueue import WorkQueue
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.controller.logs import Logger
+    from kubectl_imagerepo.controller.metrics import Metrics
+    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.model.reference import ImageReference
+    from kubectl_imagerepo.reconcile.events import EventRecord
+    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, StatusSink
+    from kubectl_imagerepo.registry.access import RegistryAccess
+    from kubectl_imagerepo.store.database import TagStore
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    """What `run`'s flags decide about the controller."""
+
+    namespace: str | None
+    selector: str | None
+    concurrent: int
+    database: Path
+    min_retry_delay: float = 0.75
+    max_retry_delay: float = 900.0
+
+
+class LoggingSink:
+    """Writes to the cluster and logs each event recorded, as the Flux controllers log theirs."""
+
+    def __init__(self, sink: StatusSink, log: Logger) -> None:
+        self.sink, self.log = sink, log
+
+    def write_status(self, obj: Mapping[str, Any], status: Mapping[str, Any]) -> dict[str, Any]:
+        return self.sink.write_status(obj, status)
+
+    def record(self, obj: Mapping[str, Any], event: EventRecord) -> None:
+        meta = obj.get("metadata") or {}
+        level = "error" if event.type == "Warning" else "info"
+        self.log(level, event.message, namespace=meta.get("namespace"), name=meta.get("name"),
+                 reason=event.reason)
+        self.sink.record(obj, event)
+
+
+class Controller:
+    """Watches, queues and reconciles; `start` it, then `stop` it."""
+
+    def __init__(
+        self,
+        kube: Kube,
+        config: ControllerConfig,
+        options: Options,
+        log: Logger,
+        metrics: Metrics | None = None,
+    ) -> None:
+        from kubectl_imagerepo.reconcile.actions import ClusterSink
+
+        self.kube, self.config, self.options, self.log, self.metrics = kube, config, options, log, metrics
+        self.queue: WorkQueue[Key] = WorkQueue(
+            min_delay=config.min_retry_delay, max_delay=config.max_retry_delay
+        )
+        self.halt = threading.Event()
+        self.informer = Informer(kube, config.namespace, config.selector, self, log, self.halt)
+        self.sink = LoggingSink(ClusterSink(kube), log)
+        self._local = threading.local()
+        self._workers: list[threading.Thread] = []
+        self._warned: set[Key] = set()
+        self._watcher: threading.Thread | None = None
+        self.in_flight = 0
+        self._count_lock = threading.Lock()
+
+    # -- informer events -------------------------------------------------------------------------
+    def on_add(self, obj: dict[str, Any]) -> None:
+        self.queue.add(key_of(obj))
+
+    def on_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if update_passes(old, new):
+            self.queue.add(key_of(new))
+
+    def on_delete(self, obj: dict[str, Any]) -> None:
+        """Forget the object: its queue entry, its metrics and its stored tags."""
+        from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
+
+        namespace, name = key_of(obj)
+        self.queue.discard((namespace, name))
+        if self.metrics is not None:
+            self.metrics.forget(namespace, name)
+        try:
+            with TagStore(self.config.database) as store:
+                store.delete(ObjectKey(self.options.cluster_id, namespace, name))
+        except StoreError as failure:
+            self.log("error", "could not delete stored tags", namespace=namespace, name=name,
+                     error=str(failure))
+        self.log("info", "object deleted; stored tags removed", namespace=namespace, name=name)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start watching and the workers; returns at once."""
+        self._watcher = threading.Thread(target=self.informer.run, name="informer", daemon=True)
+        self._watcher.start()
+        for number in range(self.config.concurrent):
+            worker = threading.Thread(target=self._work, name=f"worker-{number}", daemon=True)
+            worker.start()
+            self._workers.append(worker)
+        self.log("info", "starting workers", controller="imagerepository",
+                 workerCount=self.config.concurrent)
+
+    def watching(self) -> bool:
+        """The informer thread is alive (the health check)."""
+        return self._watcher is not None and self._watcher.is_alive()
+
+    def stop(self, timeout: float) -> bool:
+        """Take no more work and wait up to `timeout` for reconciles in flight; True if they all ended."""
+        self.halt.set()
+        self.queue.shut_down()
+        deadline = time.monotonic() + timeout
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        return not any(worker.is_alive() for worker in self._workers)
+
+    # -- workers ---------------------------------------------------------------------------------
+    def _work(self) -> None:
+        try:
+            while (key := self.queue.get()) is not None:
+                with self._count_lock:
+                    self.in_flight += 1
+                try:
+                    self._process(key)
+                finally:
+                    with self._count_lock:
+                        self.in_flight -= 1
+                    self.queue.done(key)
+        finally:
+            store = getattr(self._local, "store", None)
+            if store is not None:
+                store.close()
+
+    def _store(self) -> TagStore:
+        """This thread's connection to the tag database (SQLite connections stay in their thread)."""
+        from kubectl_imagerepo.store.database import TagStore
+
+        store: TagStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = TagStore(self.config.database)
+            self._local.store = store
+        return store
+
+    def _process(self, key: Key) -> None:
+        from kubectl_imagerepo.model.errors import CommandError
+        from kubectl_imagerepo.reconcile.reconciler import reconcile
+        from kubectl_imagerepo.store.database import StoreError
+
+        namespace, name = key
+        obj = self.informer.get(key)
+        if obj is None:
+            self.queue.forget(key)
+            return
+        self._warn_if_controller_alive(key, obj)
+        started = time.monotonic()
+        fields = {"namespace": namespace, "name": name, "reconcileID": str(uuid.uuid4())}
+        try:
+            result = reconcile(
+                obj,
+                sink=self.sink,
+                store=self._store(),
+                list_tags=self._lister(namespace, name),
+                options=self.options,
+            )
+        except (CommandError, StoreError) as failure:
+            self._failed(key, started, fields, str(failure))
+            return
+        except Exception as failure:  # a bug must not end the worker; it is retried like an error
+            self._failed(key, started, fields, f"{type(failure).__name__}: {failure}")
+            return
+        requeue = requeue_for(result)
+        elapsed = time.monotonic() - started
+        if requeue.backoff:
+            self._failed(key, started, fields, result.error or result.message)
+            return
+        self.queue.forget(key)
+        if requeue.after is not None:
+            self.queue.add_after(key, requeue.after)
+        if self.metrics is not None:
+            self.metrics.reconciled("requeue_after" if requeue.after is not None else "success", elapsed)
+            if result.scanned and result.tag_count is not None:
+                self.metrics.tags.labels(namespace, name).set(result.tag_count)
+        self.log(
+            "debug",
+            "reconciled",
+            **fields,
+            ready=result.ready,
+            stalled=result.stalled,
+            suspended=result.suspended,
+            scanned=result.scanned,
+            requeueAfter=None if requeue.after is None else f"{requeue.after:.3f}s",
+            duration=f"{elapsed:.3f}s",
+        )
+
+    def _failed(self, key: Key, started: float, fields: dict[str, Any], error: str) -> None:
+        delay = self.queue.retry(key)
+        if self.metrics is not None:
+            self.metrics.reconciled("error", time.monotonic() - started)
+            self.metrics.retries.labels("imagerepository").inc()
+        self.log("error", "Reconciler error", **fields, error=error, retryIn=f"{delay:g}s")
+
+    def _lister(
+        self, namespace: str, name: str
+    ) -> Callable[[ImageReference, RegistryAccess, float, Progress | None], list[str]]:
+        """The registry listing, timed and counted into the metrics."""
+        from kubectl_imagerepo.registry.access import scan_tags
+
+        def timed(
+            reference: ImageReference, access: RegistryAccess, deadline: float, progress: Progress | None
+        ) -> list[str]:
+            started = time.monotonic()
+            try:
+                return scan_tags(reference, access, deadline, progress)
+            finally:
+                if self.metrics is not None:
+                    self.metrics.scanned(namespace, name, time.monotonic() - started, None)
+
+        return timed
+
+    def _warn_if_controller_alive(self, key: Key, obj: Mapping[str, Any]) -> None:
+        from kubectl_imagerepo.reconcile.actions import controller_also_writing
+
+        if key not in self._warned and controller_also_writing(obj, datetime.now(UTC)):
+            self._warned.add(key)
+            self.log(
+                "info",
+                "also reconciled by image-reflector-controller in the cluster; "
+                "each will overwrite the other's status",
+                namespace=key[0],
+                name=key[1],
+            )

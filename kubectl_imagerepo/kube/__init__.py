@@ -1,0 +1,1 @@
+"""Cluster access: kubeconfig, transport and requests to the API server."""

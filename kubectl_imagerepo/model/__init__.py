@@ -1,0 +1,1 @@
+"""The pure model: ImageRepository values, references, tags, conditions, decisions. No I/O."""

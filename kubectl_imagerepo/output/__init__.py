@@ -1,0 +1,1 @@
+"""What the commands print: kubectl's printers, tables, describe, events, progress."""

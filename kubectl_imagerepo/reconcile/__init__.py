@@ -1,0 +1,1 @@
+"""One reconcile of one ImageRepository, and writing its status and events."""

@@ -1,0 +1,345 @@
+"""One reconcile of one ImageRepository, as the image-reflector-controller runs it (spec 2.2).
+
+The decisions are pure functions (`decisions`, `conditions`); this module sequences them and
+does the I/O through what it is given: a `StatusSink` (the cluster, or memory for `-f`), the tag
+database and a tag lister. Each status it writes is one the controller would write at that point.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from kubectl_imagerepo.model import conditions as cond
+from kubectl_imagerepo.model.imagerepository import (
+    READY,
+    ImageRepository,
+    find_condition,
+    is_ready,
+    is_stalled,
+)
+from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
+from kubectl_imagerepo.reconcile import decisions
+from kubectl_imagerepo.reconcile.events import EventRecord
+from kubectl_imagerepo.reconcile.status_patch import superseded
+from kubectl_imagerepo.registry.access import ANONYMOUS, AuthError, RegistryAccess, resolve_access
+from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.registry.access import SecretSource
+
+NANOSECOND = 1e-9
+FAILED_SCAN_REASONS = frozenset({cond.READ_OPERATION_FAILED_REASON})
+
+Progress = Callable[[int, int], None]
+#: Lists the tags of `reference` with `access` (credentials, TLS, proxies) before `deadline`.
+TagLister = Callable[[ImageReference, RegistryAccess, float, Progress | None], list[str]]
+
+
+class StatusSink(Protocol):
+    """Where statuses and events go: the cluster, or the printed result of `reconcile -f`."""
+
+    def write_status(self, obj: Mapping[str, Any], status: Mapping[str, Any]) -> dict[str, Any]:
+        """Make the object's status equal `status`; return the object as stored."""
+
+    def record(self, obj: Mapping[str, Any], event: EventRecord) -> None:
+        """Record an event about the object."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What stays the same across reconciles.
+
+    `secrets` is where `secretRef`, `certSecretRef`, `proxySecretRef` and ServiceAccounts are read
+    from (the cluster, or the manifests of `-f`); None means anonymous access without reading any.
+    """
+
+    cluster_id: str
+    feature_gates: frozenset[str] = frozenset()
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    secrets: SecretSource | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """How a reconcile ended."""
+
+    obj: dict[str, Any]
+    ready: bool
+    stalled: bool
+    suspended: bool
+    message: str
+    tag_count: int | None
+    requeue_after_ns: int | None
+    error: str | None
+    scanned: bool
+
+
+class _Failure(Exception):
+    """A reconcile error: the text becomes Ready's message with `reason`."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def last_scan_failed(repo: ImageRepository) -> bool:
+    """The previous reconcile ended with its scan failing (Ready=False, ReadOperationFailed)."""
+    ready = repo.ready
+    return ready is not None and ready.status == cond.FALSE and ready.reason in FAILED_SCAN_REASONS
+
+
+def reconcile(
+    obj: Mapping[str, Any],
+    *,
+    sink: StatusSink,
+    store: TagStore,
+    list_tags: TagLister,
+    options: Options,
+    progress: Progress | None = None,
+) -> Result:
+    """Reconcile `obj` once: scan if due, store the tags, write the status, record the event."""
+    return _Reconcile(dict(obj), sink, store, list_tags, options, progress).run()
+
+
+class _Reconcile:
+    def __init__(
+        self,
+        obj: dict[str, Any],
+        sink: StatusSink,
+        store: TagStore,
+        list_tags: TagLister,
+        options: Options,
+        progress: Progress | None,
+    ) -> None:
+        self.obj, self.sink, self.store, self.list_tags = obj, sink, store, list_tags
+        self.options, self.progress = options, progress
+        self.repo = ImageRepository.from_dict(obj)
+        self.old = self.repo
+        self.conditions: cond.Conditions = self.repo.conditions
+        self.status: dict[str, Any] = dict(obj.get("status") or {})
+        self.scanned = False
+        self.superseded = False
+
+    @property
+    def key(self) -> ObjectKey:
+        return ObjectKey(self.options.cluster_id, self.repo.namespace, self.repo.name)
+
+    def now(self) -> datetime:
+        return self.options.clock()
+
+    def patch(self) -> None:
+        """Write the status as it stands; nothing more once a newer request has taken the object over."""
+        if self.superseded:
+            return
+        self.status["conditions"] = cond.to_json(self.conditions)
+        written = self.sink.write_status(self.obj, self.status)
+        if superseded(self.obj, written):
+            self.superseded = True
+        else:
+            self.obj = written
+
+    def run(self) -> Result:
+        repo = self.repo
+        if repo.suspend:
+            return self._result(
+                suspended=True, message="resource is suspended", requeue_after_ns=None, error=None
+            )
+        started = time.monotonic()
+        gen = repo.generation
+        stall = decisions.feature_gate_stall(
+            repo, "ObjectLevelWorkloadIdentity" in self.options.feature_gates
+        )
+        if stall is not None:
+            self.conditions = cond.mark_stalled(
+                self.conditions, cond.FEATURE_GATE_DISABLED_REASON, stall, gen, self.now()
+            )
+            return self._finish(
+                error=None, requeue_after_ns=None, success_after_ns=repo.interval_ns(), next_msg=""
+            )
+
+        self.conditions = cond.mark_progressing(
+            self.conditions, decisions.RECONCILIATION_IN_PROGRESS, gen, self.now()
+        )
+        early = decisions.early_patch_message(repo)
+        if early is not None:
+            if early != decisions.RECONCILIATION_IN_PROGRESS:
+                self.conditions = cond.mark_progressing(self.conditions, early, gen, self.now())
+            self.patch()
+
+        try:
+            reference = parse_image_reference(repo.image, repo.insecure)
+        except ImageReferenceError as invalid:
+            self.conditions = cond.mark_stalled(
+                self.conditions, cond.IMAGE_URL_INVALID_REASON, str(invalid), gen, self.now()
+            )
+            return self._finish(
+                error=None, requeue_after_ns=None, success_after_ns=repo.interval_ns(), next_msg=""
+            )
+        self.conditions = cond.delete_condition(self.conditions, cond.STALLED)
+        deadline = started + repo.effective_timeout_ns() * NANOSECOND
+        exclusion_list = list(repo.effective_exclusion_list())
+
+        try:
+            with self._access(reference) as access:
+                decision = self._decide(reference, exclusion_list)
+                if decision.scan:
+                    self.conditions = cond.mark_progressing(
+                        self.conditions,
+                        decisions.scanning_message(decision.reason),
+                        gen,
+                        self.now(),
+                        drift=decision.drift,
+                    )
+                    self.patch()
+                    self._scan(reference, access, exclusion_list, deadline)
+                    old_scan = self.old.last_scan_result
+                    next_msg = decisions.next_scan_message(
+                        True,
+                        None if old_scan is None else old_scan.revision,
+                        self.status["lastScanResult"]["revision"],
+                        decision.next_ns,
+                    )
+                else:
+                    next_msg = decisions.next_scan_message(False, None, None, decision.next_ns)
+        except _Failure as failure:
+            self.conditions = cond.set_condition(
+                self.conditions, READY, cond.FALSE, failure.reason, failure.message, gen, self.now()
+            )
+            return self._finish(
+                error=failure.message, requeue_after_ns=None, success_after_ns=repo.interval_ns(), next_msg=""
+            )
+
+        self.status["canonicalImageName"] = reference.canonical_name
+        self.status["observedExclusionList"] = exclusion_list
+        self.conditions = cond.delete_condition(self.conditions, READY)
+        return self._finish(
+            error=None,
+            requeue_after_ns=decision.next_ns,
+            success_after_ns=decision.next_ns,
+            next_msg=next_msg,
+        )
+
+    def _access(self, reference: ImageReference) -> RegistryAccess:
+        """Step 6, the auth options (spec section 4); a failure is retried, never a stall."""
+        if self.options.secrets is None:
+            return ANONYMOUS
+        try:
+            return resolve_access(self.options.secrets, self.repo, reference)
+        except AuthError as failure:
+            message = decisions.AUTHENTICATION_FAILED_MESSAGE.format(error=failure)
+            raise _Failure(cond.AUTHENTICATION_FAILED_REASON, message) from None
+
+    def _decide(self, reference: ImageReference, exclusion_list: list[str]) -> decisions.ScanDecision:
+        try:
+            stored = self.store.read(self.key)
+        except StoreError as failure:
+            raise _Failure(
+                cond.STATUS_FAILURE, decisions.SCAN_TIME_FAILED_MESSAGE.format(error=failure)
+            ) from None
+        present: bool | None = None
+        if stored is not None and stored.canonical_name == (self.repo.canonical_image_name or ""):
+            present = stored.tag_count > 0
+        return decisions.should_scan(
+            self.repo,
+            canonical_name=reference.canonical_name,
+            exclusion_list=exclusion_list,
+            stored_tags_present=present,
+            now=self.now(),
+            last_scan_failed=last_scan_failed(self.repo),
+        )
+
+    def _scan(
+        self, reference: ImageReference, access: RegistryAccess, exclusion_list: list[str], deadline: float
+    ) -> None:
+        from kubectl_imagerepo.model.exclusion import ExclusionError, compile_exclusions
+        from kubectl_imagerepo.model.tags import process_scan
+        from kubectl_imagerepo.registry.tags import RegistryError
+
+        def failed(text: object) -> _Failure:
+            return _Failure(
+                cond.READ_OPERATION_FAILED_REASON, decisions.SCAN_FAILED_MESSAGE.format(error=text)
+            )
+
+        try:
+            exclusions = compile_exclusions(exclusion_list)
+            raw = self.list_tags(reference, access, deadline, self.progress)
+        except (ExclusionError, RegistryError) as failure:
+            raise failed(failure) from None
+        outcome = process_scan(raw, exclusions)
+        scan_time = cond.format_time(self.now())
+        try:
+            self.store.write(
+                self.key,
+                canonical_name=reference.canonical_name,
+                tags=outcome.tags,
+                revision=outcome.revision,
+                scan_time=scan_time,
+            )
+        except StoreError as failure:
+            raise failed(f'failed to set tags for "{reference.canonical_name}": {failure}') from None
+        result: dict[str, Any] = {
+            "revision": outcome.revision,
+            "tagCount": outcome.tag_count,
+            "scanTime": scan_time,
+        }
+        if outcome.latest_tags:
+            result["latestTags"] = list(outcome.latest_tags)
+        self.status["lastScanResult"] = result
+        self.scanned = True
+
+    def _finish(
+        self, *, error: str | None, requeue_after_ns: int | None, success_after_ns: int, next_msg: str
+    ) -> Result:
+        """The final patch (ResultFinalizer), then the event."""
+        repo = self.repo
+        scan = self.status.get("lastScanResult") or {}
+        ready_msg = decisions.ready_message(int(scan.get("tagCount") or 0), str(scan.get("revision") or ""))
+        self.conditions = cond.finalize_result(
+            self.conditions,
+            error=error,
+            requeue=False,
+            requeue_after_ns=requeue_after_ns,
+            success_after_ns=success_after_ns,
+            ready_message=ready_msg,
+            generation=repo.generation,
+            now=self.now(),
+        )
+        previous = repo.observed_generation
+        self.status["observedGeneration"] = cond.observed_generation_after(
+            self.conditions, repo.generation, previous
+        )
+        if repo.requested_at is not None:
+            self.status["lastHandledReconcileAt"] = repo.requested_at
+        self.patch()
+        event = decisions.event_for(self.old.conditions, self.conditions, next_msg)
+        if event is not None and not self.superseded:
+            self.sink.record(self.obj, EventRecord(event.type, event.reason, event.message))
+        ready = find_condition(self.conditions, READY)
+        return self._result(
+            suspended=False,
+            message=ready.message if ready else "",
+            requeue_after_ns=requeue_after_ns,
+            error=error,
+        )
+
+    def _result(
+        self, *, suspended: bool, message: str, requeue_after_ns: int | None, error: str | None
+    ) -> Result:
+        scan = (self.obj.get("status") or {}).get("lastScanResult") or {}
+        count = scan.get("tagCount")
+        return Result(
+            obj=self.obj,
+            ready=is_ready(self.conditions) and not suspended,
+            stalled=is_stalled(self.conditions),
+            suspended=suspended,
+            message=message,
+            tag_count=None if count is None else int(count),
+            requeue_after_ns=requeue_after_ns,
+            error=error,
+            scanned=self.scanned,
+        )

@@ -1,0 +1,1 @@
+"""Registry access: credentials, auth flow, transport and the tag lister."""

@@ -1,0 +1,1 @@
+"""The local tag database (SQLite)."""
