@@ -82,7 +82,7 @@ bench: venv testenv
 	bash hack/benchbin.sh
 	$(BIN)/python bench/all.py
 
-## krew: the linux-amd64 one-file binary (PyInstaller), its krew archive and imagerepo.yaml in $(KREW_DIST)
+## krew: the linux-amd64 one-folder build (PyInstaller), its krew archive and imagerepo.yaml in $(KREW_DIST)
 KREW_DIST ?= dist
 krew: venv
 	$(BIN)/pip install -q -e '.[release]'

@@ -1,9 +1,20 @@
-"""CLI start-up, measured side by side in one run: the plugin against the built kubectl.
+"""CLI start-up side by side in one run: the plugin as pipx and krew install it, against kubectl and crane.
 
-Also times the import path the plugin uses under each major of the `kubernetes` client (36.x and
-37.x, each in its own cached virtualenv), which is how the pinned major was chosen.
+Cases, each timed on the same servers:
+- `--help` against `kubectl --help`;
+- `get` of 50 ImageRepositories against `kubectl get imagerepositories`;
+- `describe` of one against `kubectl describe imagerepositories`;
+- `reconcile -f` of a repository of 1000 tags (no cluster: list, store, print) against `crane ls`.
+The pipx side is a real `pipx install` of this source (byte code compiled by pip); the krew side is
+the archive `make krew` builds (krew/cached.py), installed by a real krew and run through its link.
 
-Run: make bench   (prints a table of medians and ratios; writes bench/results/startup.json)
+The machine is shared, so runs are paired: a round runs every side of a case once, in an order that
+rotates each round, and a ratio is the median of the rounds' ratios; times are medians of the rounds.
+The first round only checks every side's output and is not timed. Also times the plugin's import path
+under the two majors of the `kubernetes` client, each in its own cached virtualenv, which is how the
+pinned major was chosen.
+
+Run: .venv/bin/python bench/startup.py   (bench/all.py runs it too; writes bench/results/startup.json)
 """
 
 from __future__ import annotations
@@ -14,17 +25,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import CACHE, Row, benchbin, load_average, run_child, write_results  # noqa: E402
+from bench.onerepo import tag_names  # noqa: E402
+from krew.cached import cached_build  # noqa: E402
+from tests.harness.binaries import find_binaries  # noqa: E402
 from tests.harness.environment import start_environment  # noqa: E402
+from tests.harness.registry import start_registry  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "11"))
 OBJECTS = 50
+TAGS = 1000
+SECTION = "CLI start-up"
 CLIENT_MAJORS = {"36": "kubernetes==36.0.3", "37": "kubernetes==37.0.2"}
 IMPORT_PATHS = {
     "plugin path (config + ApiClient)": "from kubernetes.config import kube_config; "
@@ -35,109 +53,293 @@ IMPORT_PATHS = {
 }
 
 
-def median_seconds(argv: Sequence[str], env: dict[str, str], runs: int = RUNS) -> float:
-    """Median wall time of `argv` over `runs` runs, after one warm-up run."""
-    subprocess.run(argv, env=env, check=True, capture_output=True)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(argv, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class Side:
+    """One command of a case, and what its output must show for the run to count."""
+
+    name: str
+    argv: tuple[str, ...]
+    expect: Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
+class Timed:
+    """Every round's wall time (s) and peak memory (MB) of each side of a case, by side name."""
+
+    case: str
+    seconds: dict[str, list[float]]
+    peak_mb: dict[str, list[float]]
+
+    def median(self, side: str) -> float:
+        return statistics.median(self.seconds[side])
+
+    def paired_ratio(self, side: str, reference: str) -> float:
+        """The median over rounds of side / reference, each round's two runs taken side by side."""
+        return paired_ratio(self.seconds[side], self.seconds[reference])
+
+
+def rotated(count: int, round_number: int) -> list[int]:
+    """The order of `count` sides in round `round_number`: each side goes first as often as the others."""
+    start = round_number % count
+    return [*range(start, count), *range(start)]
+
+
+def paired_ratio(times: Sequence[float], references: Sequence[float]) -> float:
+    return statistics.median(t / r for t, r in zip(times, references, strict=True))
+
+
+def check_output(side: Side, env: Mapping[str, str]) -> None:
+    """Run `side` once (the warm-up) and fail unless it succeeds with the output it should have."""
+    done = subprocess.run(side.argv, env=dict(env), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0 or not side.expect(done.stdout):
+        raise RuntimeError(
+            f"{side.name} ({' '.join(side.argv)}) exited {done.returncode}:\n"
+            f"{done.stdout[-1500:]}\n{done.stderr[-1500:]}"
+        )
+
+
+def measure(case: Case, env: Mapping[str, str], runs: int = RUNS) -> Timed:
+    """`runs` rounds of every side of `case`, interleaved, after one checked warm-up round."""
+    for side in case.sides:
+        check_output(side, env)
+    seconds: dict[str, list[float]] = {side.name: [] for side in case.sides}
+    peaks: dict[str, list[float]] = {side.name: [] for side in case.sides}
+    for round_number in range(runs):
+        for index in rotated(len(case.sides), round_number):
+            side = case.sides[index]
+            elapsed, peak = run_child(side.argv, env)
+            seconds[side.name].append(elapsed)
+            peaks[side.name].append(peak)
+    return Timed(case.name, seconds, peaks)
+
+
+def quiet(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """Run a set-up command; its stdout (its output only shows when it fails)."""
+    done = subprocess.run(list(argv), env=dict(env) if env else None, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def pipx_install() -> Path:
+    """The plugin installed with pipx from this source, in a pipx home of its own under the cache."""
+    home = CACHE / "bench" / "pipx"
+    env = {**os.environ, "PIPX_HOME": str(home), "PIPX_BIN_DIR": str(home / "bin"), "PIPX_MAN_DIR": str(home)}
+    executable = home / "bin" / "kubectl-imagerepo"
+    if not executable.exists():
+        quiet([sys.executable, "-m", "pipx", "install", "--force", str(ROOT)], env)
+    else:  # this source's code over the installed dependencies
+        reinstall = ["install", "-q", "--no-deps", "--force-reinstall", str(ROOT)]
+        quiet([sys.executable, "-m", "pipx", "runpip", "kubectl-imagerepo", *reinstall], env)
+    return executable
+
+
+def krew_install(work: Path) -> Path:
+    """The archive `make krew` builds, installed by krew into a KREW_ROOT under `work`: krew's link."""
+    built = cached_build()
+    krew = quiet(["bash", str(ROOT / "hack" / "krew.sh")]).strip().splitlines()[-1]
+    root = work / "krew-root"
+    install = [krew, "install", f"--manifest={built.manifest}", f"--archive={built.archive}"]
+    quiet(install, {**os.environ, "KREW_ROOT": str(root)})
+    return root / "bin" / "kubectl-imagerepo"
 
 
 def client_venv(major: str) -> Path:
     """A virtualenv with only one major of the kubernetes client, cached between runs."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kubectl-imagerepo" / "bench"
-    venv = cache / f"kubernetes-{major}"
+    venv = CACHE / "bench" / f"kubernetes-{major}"
     python = venv / "bin" / "python"
     if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", CLIENT_MAJORS[major]], check=True)
+        quiet([sys.executable, "-m", "venv", str(venv)])
+        quiet([str(python), "-m", "pip", "install", "-q", CLIENT_MAJORS[major]])
     return python
 
 
-def installed_plugin() -> Path:
-    """The plugin installed as users get it (a regular, non-editable install) in a cached virtualenv."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kubectl-imagerepo" / "bench"
-    venv = cache / "plugin"
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(ROOT)], check=True)
-    subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)], check=True
-    )
-    return venv / "bin" / "kubectl-imagerepo"
-
-
-def main() -> None:
-    rows: list[dict[str, object]] = []
-    for label, code in IMPORT_PATHS.items():
-        medians = {
-            m: median_seconds([str(client_venv(m)), "-c", code], dict(os.environ)) for m in CLIENT_MAJORS
-        }
-        rows.append(
+def cases_for(
+    plugin: dict[str, Path], kubectl: Path, crane: Path, namespace: str, image: str, work: Path
+) -> list[Case]:
+    """The four cases: every plugin side (pipx, krew), then the reference."""
+    manifest = work / "repo.json"
+    manifest.write_text(
+        json.dumps(
             {
-                "case": f"import: {label}",
-                "ours": medians["37"],
-                "reference": medians["36"],
-                "reference_name": "36.x",
-                "ours_name": "37.x",
+                "apiVersion": "image.toolkit.fluxcd.io/v1",
+                "kind": "ImageRepository",
+                "metadata": {"name": "app", "namespace": "bench"},
+                "spec": {"image": image, "interval": "5m", "insecure": True},
             }
         )
+    )
+    last = f"repo-{OBJECTS - 1:02d}"
 
-    with tempfile.TemporaryDirectory() as workdir:
-        env = start_environment(Path(workdir))
-        try:
-            namespace = env.new_namespace("bench")
-            for i in range(OBJECTS):
-                env.plane.apply(
-                    {
-                        "apiVersion": "image.toolkit.fluxcd.io/v1",
-                        "kind": "ImageRepository",
-                        "metadata": {"name": f"repo-{i:02d}", "namespace": namespace},
-                        "spec": {"image": f"ghcr.io/example/app{i}", "interval": "5m"},
-                    }
-                )
-            run_env = env.path_env()
-            plugin = [str(installed_plugin())]
-            kubectl = [str(env.binaries.kubectl)]
-            cases = [
-                ("--help", [*plugin, "--help"], [*kubectl, "get", "--help"]),
-                (
-                    f"get of {OBJECTS} objects",
-                    [*plugin, "get", "-n", namespace],
-                    [*kubectl, "get", "imagerepositories", "-n", namespace],
-                ),
-                (
-                    "describe of one object",
-                    [*plugin, "describe", "repo-00", "-n", namespace],
-                    [*kubectl, "describe", "imagerepositories", "repo-00", "-n", namespace],
-                ),
-            ]
-            for name, ours_argv, reference_argv in cases:
-                rows.append(
-                    {
-                        "case": name,
-                        "ours": median_seconds(ours_argv, run_env),
-                        "reference": median_seconds(reference_argv, run_env),
-                        "ours_name": "kubectl-imagerepo",
-                        "reference_name": "kubectl",
-                    }
-                )
-        finally:
-            env.stop()
+    def plugin_sides(argv: Sequence[str], expect: Callable[[str], bool]) -> list[Side]:
+        return [Side(name, (str(path), *argv), expect) for name, path in plugin.items()]
 
-    print(f"{'case':45} {'ours':>10} {'reference':>10} {'ratio':>7}  (medians of {RUNS} runs)")
-    for row in rows:
-        ours, ref = float(row["ours"]), float(row["reference"])  # type: ignore[arg-type]
-        print(
-            f"{row['case']:45} {ours * 1000:8.0f}ms {ref * 1000:8.0f}ms {ours / ref:6.2f}x"
-            f"  ({row['ours_name']} / {row['reference_name']})"
+    def reconcile_sides() -> list[Side]:
+        return [
+            Side(
+                name,
+                (str(path), "reconcile", "-f", str(manifest), "--database", str(work / f"{name}.sqlite3")),
+                lambda out: f"tagCount: {TAGS}" in out,
+            )
+            for name, path in plugin.items()
+        ]
+
+    return [
+        Case(
+            "--help",
+            (
+                *plugin_sides(["--help"], lambda out: out.startswith("Usage: kubectl imagerepo")),
+                Side("kubectl --help", (str(kubectl), "--help"), lambda out: "kubectl controls" in out),
+            ),
+        ),
+        Case(
+            f"get ({OBJECTS} objects)",
+            (
+                *plugin_sides(["get", "-n", namespace], lambda out: len(out.splitlines()) == OBJECTS + 1),
+                Side(
+                    "kubectl get",
+                    (str(kubectl), "get", "imagerepositories", "-n", namespace),
+                    lambda out: len(out.splitlines()) == OBJECTS + 1 and last in out,
+                ),
+            ),
+        ),
+        Case(
+            "describe (one object)",
+            (
+                *plugin_sides(["describe", "repo-00", "-n", namespace], lambda out: "repo-00" in out),
+                Side(
+                    "kubectl describe",
+                    (str(kubectl), "describe", "imagerepositories", "repo-00", "-n", namespace),
+                    lambda out: "repo-00" in out,
+                ),
+            ),
+        ),
+        Case(
+            f"reconcile -f ({TAGS} tags)",
+            (
+                *reconcile_sides(),
+                Side(
+                    "crane ls",
+                    (str(crane), "ls", "--insecure", image),
+                    lambda out: len(out.split()) == TAGS,
+                ),
+            ),
+        ),
+    ]
+
+
+def measure_plugin(work: Path, pipx: Path, krew: Path, crane: Path) -> list[Timed]:
+    """The four cases against the test servers and a registry serving pages of 1000 tags."""
+    env = start_environment(work / "servers")
+    registry = start_registry("startup", find_binaries().registry, work, legacy=False, max_tags=1000)
+    try:
+        registry.seed(f"bench/t{TAGS}", tag_names(TAGS))
+        namespace = env.new_namespace("bench")
+        for i in range(OBJECTS):
+            env.plane.apply(
+                {
+                    "apiVersion": "image.toolkit.fluxcd.io/v1",
+                    "kind": "ImageRepository",
+                    "metadata": {"name": f"repo-{i:02d}", "namespace": namespace},
+                    "spec": {"image": f"ghcr.io/example/app{i}", "interval": "5m"},
+                }
+            )
+        plugin = {"pipx": pipx, "krew": krew}
+        image = f"{registry.host}/bench/t{TAGS}"
+        cases = cases_for(plugin, env.binaries.kubectl, crane, namespace, image, work)
+        timed = []
+        for case in cases:
+            print(f"  {case.name}", flush=True)
+            timed.append(measure(case, env.path_env()))
+        return timed
+    finally:
+        registry.stop()
+        env.stop()
+
+
+def measure_client_majors() -> list[Timed]:
+    """The import path under each major of the kubernetes client (37.x is ours)."""
+    pythons = {m: client_venv(m) for m in CLIENT_MAJORS}
+    timed = []
+    for label, code in IMPORT_PATHS.items():
+        sides = tuple(
+            Side(f"{m}.x", (str(pythons[m]), "-c", code), lambda out: out == "") for m in ("37", "36")
         )
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "startup.json").write_text(json.dumps({"runs": RUNS, "rows": rows}, indent=2) + "\n")
+        timed.append(measure(Case(f"import: {label}", sides), dict(os.environ)))
+    return timed
+
+
+def ratio_pairs(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(side, reference) pairs to compare: each side against the last one, and krew against pipx."""
+    pairs = [(name, names[-1]) for name in names[:-1]]
+    if {"pipx", "krew"} <= set(names):
+        pairs.append(("krew", "pipx"))
+    return pairs
+
+
+def rows_of(timed: Timed) -> list[Row]:
+    """Rows for bench/all.py: one per pair of `ratio_pairs`."""
+    return [
+        Row(
+            SECTION,
+            timed.case,
+            ours,
+            timed.median(ours),
+            theirs,
+            timed.median(theirs),
+            ours_mb=max(timed.peak_mb[ours]),
+            reference_mb=max(timed.peak_mb[theirs]),
+            runs=len(timed.seconds[ours]),
+            note=f"paired ratio {timed.paired_ratio(ours, theirs):.2f}x",
+        )
+        for ours, theirs in ratio_pairs(list(timed.seconds))
+    ]
+
+
+def cell(timed: Timed, side: str) -> str:
+    return f"{side} {timed.median(side) * 1000:.0f} ms {max(timed.peak_mb[side]):.0f} MB"
+
+
+def table(timed: Sequence[Timed]) -> str:
+    """One line per case: every side's median time and largest peak memory, then the paired ratios."""
+    lines = [f"{'case':42} {'sides: median, peak memory':<80} paired ratios"]
+    for case in timed:
+        names = list(case.seconds)
+        sides = "".join(f"{cell(case, name):<28}" for name in names)
+        ratios = "  ".join(f"{a}/{b} {case.paired_ratio(a, b):.2f}x" for a, b in ratio_pairs(names))
+        lines.append(f"{case.case:42} {sides:<80} {ratios}")
+    return "\n".join(lines)
+
+
+def main() -> list[Row]:
+    load_before = load_average()
+    crane = benchbin() / "crane"
+    print("installing: pipx, krew (make krew, cached by source)", flush=True)
+    pipx = pipx_install()
+    with tempfile.TemporaryDirectory() as workdir:
+        work = Path(workdir)
+        krew = krew_install(work)
+        print(f"timing {RUNS} paired rounds per case ({load_before})", flush=True)
+        timed = measure_plugin(work, pipx, krew, crane)
+    timed += measure_client_majors()
+    load_after = load_average()
+    print()
+    print(table(timed))
+    print(
+        f"\nmedians of {RUNS} rounds, sides interleaved (order rotated each round) after a checked warm-up;"
+        " ratios are medians of the per-round ratios (above 1: the first is slower)."
+        f"\nbefore: {load_before}; after: {load_after}: a loaded machine makes every number noisy,"
+        " compare within one run only."
+    )
+    rows = [row for case in timed for row in rows_of(case)]
+    write_results("startup", rows, runs=RUNS, load_before=load_before, load_after=load_after)
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Build kubectl-imagerepo's krew archives and manifest.
 
 python krew/build.py local [--dist DIR]
-    The one-file binary of this machine's platform (PyInstaller), its archive
-    `kubectl-imagerepo_<os>_<arch>.tar.gz` (`.zip` on Windows) and DIR/imagerepo.yaml: the manifest
-    with that archive's sha256 and a file:// URI, for `kubectl krew install --manifest --archive`.
+    The one-folder build of this machine's platform (PyInstaller: the executable and `_internal/`),
+    its archive `kubectl-imagerepo_<os>_<arch>.tar.gz` (`.zip` on Windows) and DIR/imagerepo.yaml:
+    the manifest with that archive's sha256 and a file:// URI, for
+    `kubectl krew install --manifest --archive`.
 python krew/build.py archive [--dist DIR]
-    Only the binary and its archive (the release workflow, once per platform).
+    Only the build and its archive (the release workflow, once per platform).
 python krew/build.py manifest --version vX.Y.Z --base-url URL --archives DIR --out FILE
     The manifest of a release: every platform's URI under URL and the sha256 of its archive in DIR.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
+import os
 import platform
 import subprocess
 import sys
@@ -29,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "krew" / "imagerepo.yaml"
 SPEC = ROOT / "krew" / "kubectl-imagerepo.spec"
 NAME = "kubectl-imagerepo"
+# The folder of the interpreter, the libraries and the byte code, beside the executable (the spec's
+# `contents_directory`).
+CONTENTS = "_internal"
 
 
 def this_platform() -> tuple[str, str]:
@@ -52,8 +57,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_binary(work: Path) -> Path:
-    """The one-file executable built with PyInstaller from krew/kubectl-imagerepo.spec."""
+def build_folder(work: Path) -> Path:
+    """The one-folder build of krew/kubectl-imagerepo.spec: the executable and `_internal/` in one folder."""
     dist = work / "pyinstaller-dist"
     subprocess.run(
         [
@@ -73,23 +78,44 @@ def build_binary(work: Path) -> Path:
         check=True,
         cwd=ROOT,
     )
-    found = [p for p in dist.iterdir() if p.name in (NAME, NAME + ".exe")]
-    if len(found) != 1:
-        raise SystemExit(f"PyInstaller left no single {NAME} in {dist}")
-    return found[0]
+    folder = dist / NAME
+    found = [p for p in folder.iterdir() if p.name in (NAME, NAME + ".exe")] if folder.is_dir() else []
+    if len(found) != 1 or not (folder / CONTENTS).is_dir():
+        raise SystemExit(f"PyInstaller left no {NAME} executable and {CONTENTS}/ in {folder}")
+    return folder
 
 
-def pack(binary: Path, out: Path) -> Path:
-    """The archive krew unpacks: the binary and LICENSE at its top level."""
+def archive_members(folder: Path) -> list[tuple[Path, str]]:
+    """(file on disk, name in the archive) of every regular file of `folder` and LICENSE, sorted.
+
+    krew unpacks regular files and directories only (a symbolic link in a tar fails its install, one
+    in a zip becomes a text file), so a link is stored as a copy of what it points to.
+    """
+    members = [(ROOT / "LICENSE", "LICENSE")]
+    for directory, _, files in os.walk(folder, followlinks=True):
+        for name in files:
+            path = Path(directory) / name
+            members.append((path, path.relative_to(folder).as_posix()))
+    return sorted(members, key=lambda member: member[1])
+
+
+def pack(folder: Path, out: Path) -> Path:
+    """The archive krew unpacks: the executable, `_internal/` and LICENSE at its top level."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    members = archive_members(folder)
+    refused = [name for _, name in members if ".." in name]  # krew refuses any name holding ".."
+    if refused:
+        raise SystemExit(f"krew would refuse the archive for these names: {refused}")
     if out.name.endswith(".zip"):
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.write(binary, binary.name)
-            archive.write(ROOT / "LICENSE", "LICENSE")
+            for path, name in members:
+                archive.write(path, name)
     else:
         with tarfile.open(out, "w:gz") as archive:
-            archive.add(binary, binary.name)
-            archive.add(ROOT / "LICENSE", "LICENSE")
+            for path, name in members:
+                info = archive.gettarinfo(str(path.resolve()), name)
+                with path.open("rb") as stream:
+                    archive.addfile(info, stream)
     return out
 
 
@@ -122,8 +148,8 @@ def write_manifest(manifest: dict[str, Any], out: Path) -> None:
 
 def build_archive(dist: Path) -> Path:
     os_name, arch = this_platform()
-    binary = build_binary(ROOT / "build")
-    return pack(binary, dist / archive_name(os_name, arch))
+    folder = build_folder(ROOT / "build")
+    return pack(folder, dist / archive_name(os_name, arch))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -71,12 +71,29 @@ class LazyGroup(click.Group):
     __version__, "--version", prog_name="kubectl-imagerepo", message="%(prog)s version v%(version)s"
 )
 @kube_options
+@click.option(
+    "-v",
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="warning",
+    show_default=True,
+    expose_value=False,
+    callback=lambda _ctx, _param, level: _log_to_stderr(level),
+    help="Show the plugin's log messages (registry retries, warnings) on stderr from this level up.",
+)
 def root() -> None:
     """Reconcile Flux ImageRepository objects from your own machine.
 
     Lists a repository's tags as Flux's image-reflector-controller does and writes the status back
     to the cluster, so `kubectl wait`, `flux get images` and ImagePolicies work as usual.
     """
+
+
+def _log_to_stderr(level: str) -> None:
+    """Send standard logging records to stderr from `level` up (see controller/logbridge.py)."""
+    from kubectl_imagerepo.controller.logbridge import bridge_to_stderr
+
+    bridge_to_stderr(level)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from kubectl_imagerepo.model.errors import InputError
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.shared import Streams
 
 # The executable the shell scripts complete: the standalone command, not `kubectl imagerepo`
 # (a script for "kubectl imagerepo" would register itself for `kubectl`, replacing kubectl's own).
@@ -42,14 +47,30 @@ def command(target: str, words: tuple[str, ...]) -> None:
         from kubectl_imagerepo.completion import main
 
         main(list(words))
-    if words:
-        raise click.UsageError(f"unexpected extra arguments: {' '.join(words)}")
-    if target == "kubectl-shim":
-        sys.stdout.write(KUBECTL_SHIM)
-        return
-    if target not in SHELLS:
-        raise InputError(f'error: unsupported shell "{target}": use bash, zsh, fish or kubectl-shim')
-    sys.stdout.write(shell_script(target))
+    from kubectl_imagerepo.commands.shared import Streams
+
+    options = CompletionOptions(target, tuple(words))
+    options.validate()
+    sys.exit(options.run(Streams.system()))
+
+
+@dataclass(frozen=True)
+class CompletionOptions:
+    """`completion SHELL`: which script to print. It needs no cluster."""
+
+    target: str
+    words: tuple[str, ...] = ()
+
+    def validate(self) -> None:
+        """No extra words; a shell click can complete, or the kubectl shim."""
+        if self.words:
+            raise click.UsageError(f"unexpected extra arguments: {' '.join(self.words)}")
+        if self.target != "kubectl-shim" and self.target not in SHELLS:
+            raise InputError(f'error: unsupported shell "{self.target}": use bash, zsh, fish or kubectl-shim')
+
+    def run(self, streams: Streams) -> int:
+        streams.echo(KUBECTL_SHIM if self.target == "kubectl-shim" else shell_script(self.target))
+        return 0
 
 
 def shell_script(shell: str) -> str:

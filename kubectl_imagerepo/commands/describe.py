@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.imagerepository import ImageRepository
     from kubectl_imagerepo.output.describe import PolicyAccess
 
@@ -31,54 +31,86 @@ def command(
 
     A NAME that matches no object exactly describes every object whose name starts with it.
     """
-    from kubectl_imagerepo.kube.client import ApiError, Kube
-    from kubectl_imagerepo.model.imagerepository import ImageRepository
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    kube = Kube(flags_from(ctx))
-    namespace = None if all_namespaces else kube.namespace
-    objects: list[dict[str, Any]] = []
-    missing: list[str] = []
-    if names:
-        listed: list[dict[str, Any]] | None = None
-        for name in names:
-            try:
-                objects.append(kube.get(kube.resource_path(namespace or kube.namespace, name)))
-            except ApiError as failure:
-                if not failure.not_found:
-                    raise
+    factory = Factory.from_context(ctx)
+    options = DescribeOptions.complete(
+        factory, names=names, all_namespaces=all_namespaces, selector=selector, show_events=show_events
+    )
+    execute(options, factory)
+
+
+@dataclass(frozen=True)
+class DescribeOptions:
+    """`describe [NAME...]`: which objects, and whether to show their events."""
+
+    namespace: str
+    names: tuple[str, ...] = ()
+    all_namespaces: bool = False
+    selector: str | None = None
+    show_events: bool = True
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        names: tuple[str, ...] = (),
+        all_namespaces: bool = False,
+        selector: str | None = None,
+        show_events: bool = True,
+    ) -> DescribeOptions:
+        return cls(factory.client().namespace, tuple(names), all_namespaces, selector, show_events)
+
+    def validate(self) -> None:
+        """Nothing to check: names and -l may go together, as in kubectl describe."""
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Describe each object found; 1 when a name matched nothing, not even as a prefix."""
+        from kubectl_imagerepo.commands.selection import get_named, list_matching
+        from kubectl_imagerepo.model.imagerepository import ImageRepository
+        from kubectl_imagerepo.output.describe import render_describe
+
+        namespace = None if self.all_namespaces else self.namespace
+        objects: list[dict[str, Any]] = []
+        missing: list[str] = []
+        if self.names:
+            listed: list[dict[str, Any]] | None = None
+            for name in self.names:
+                found, gone = get_named(kube, namespace or self.namespace, [name], unique=False)
+                objects.extend(found)
+                if not gone:
+                    continue
                 if listed is None:
-                    listed = kube.list_all(kube.resource_path(namespace or kube.namespace))["items"]
+                    listed = list_matching(kube, namespace or self.namespace, None).objects
                 prefixed = [o for o in listed if str(o["metadata"]["name"]).startswith(name)]
                 if prefixed:
                     objects.extend(prefixed)
                 else:
-                    missing.append(failure.kubectl_text())
-    else:
-        query = [("labelSelector", selector)] if selector else []
-        objects = kube.list_all(kube.resource_path(namespace), query)["items"]
-        if not objects:
-            where = "" if all_namespaces else f" in {namespace} namespace"
-            click.echo(f"No resources found{where}.", err=True)
-            return
+                    missing.append(gone[0].error.kubectl_text())
+        else:
+            objects = list_matching(kube, namespace, self.selector).objects
+            if not objects:
+                where = "" if self.all_namespaces else f" in {namespace} namespace"
+                streams.echo(f"No resources found{where}.\n", err=True)
+                return 0
 
-    from kubectl_imagerepo.output.describe import render_describe
-
-    now = datetime.now(UTC)
-    policies = _policies(kube)
-    texts = []
-    for obj in objects:
-        repo = ImageRepository.from_dict(obj)
-        events = _events(kube, repo) if show_events else []
-        texts.append(render_describe(repo, events=events, policies=_access(kube, repo, policies), now=now))
-    if texts:
-        click.echo("\n\n".join(t.rstrip("\n") for t in texts))
-    for text in missing:
-        click.echo(text, err=True)
-    if missing:
-        sys.exit(1)
+        now = datetime.now(UTC)
+        policies = _policies(kube)
+        texts = []
+        for obj in objects:
+            repo = ImageRepository.from_dict(obj)
+            events = _events(kube, repo) if self.show_events else []
+            access = _access(kube, repo, policies)
+            texts.append(render_describe(repo, events=events, policies=access, now=now))
+        if texts:
+            streams.echo("\n\n".join(t.rstrip("\n") for t in texts) + "\n")
+        for text in missing:
+            streams.echo(text + "\n", err=True)
+        return 1 if missing else 0
 
 
-def _events(kube: Kube, repo: ImageRepository) -> list[dict[str, Any]]:
+def _events(kube: KubeClient, repo: ImageRepository) -> list[dict[str, Any]]:
     """The object's events from core/v1, which also serves those written through events.k8s.io/v1."""
     from kubectl_imagerepo.kube.client import ApiError
 
@@ -95,7 +127,7 @@ def _events(kube: Kube, repo: ImageRepository) -> list[dict[str, Any]]:
     ]
 
 
-def _policies(kube: Kube) -> list[dict[str, Any]]:
+def _policies(kube: KubeClient) -> list[dict[str, Any]]:
     """Every ImagePolicy the user may list; none when the CRD is absent or access is denied."""
     from kubectl_imagerepo.kube.client import ApiError
     from kubectl_imagerepo.model.errors import CommandError
@@ -112,7 +144,7 @@ def _policies(kube: Kube) -> list[dict[str, Any]]:
         return []
 
 
-def _access(kube: Kube, repo: ImageRepository, policies: list[dict[str, Any]]) -> list[PolicyAccess]:
+def _access(kube: KubeClient, repo: ImageRepository, policies: list[dict[str, Any]]) -> list[PolicyAccess]:
     """Which of the policies reference `repo`, and whether its accessFrom lets each one in."""
     from kubectl_imagerepo.kube.client import ApiError
     from kubectl_imagerepo.model.access import access_denied_reason, policies_referencing

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
     from kubectl_imagerepo.output.eventlist import Event, EventApi
     from kubectl_imagerepo.output.printers import OutputFormat
 
@@ -60,32 +61,91 @@ def command(
     Events are read through both the core/v1 and the events.k8s.io/v1 API, each event once, and are
     matched by kind and name only, so events recorded against older API versions show up too.
     """
-    from kubectl_imagerepo.kube.client import Kube
-    from kubectl_imagerepo.output import eventlist
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    fmt = _output_format(output)
-    try:
-        wanted = eventlist.parse_types(types)
-    except ValueError as bad:
-        raise InputError(f"error: {bad}") from None
-
-    kube = Kube(flags_from(ctx))
-    namespace = None if all_namespaces else kube.namespace
-    listings, watch_from = _list(kube, namespace, name, chunk_size)
-    found = eventlist.sort_events(eventlist.select_types(eventlist.merge(*listings.values()), wanted))
-
-    printer = _Printer(
-        fmt, all_namespaces=all_namespaces, no_headers=no_headers, show_managed_fields=show_managed_fields
+    factory = Factory.from_context(ctx)
+    options = EventsOptions.complete(
+        factory,
+        name=name,
+        all_namespaces=all_namespaces,
+        types=types,
+        watch=watch,
+        output=output,
+        no_headers=no_headers,
+        chunk_size=chunk_size,
+        show_managed_fields=show_managed_fields,
     )
-    if watch:
-        printer.emit(found)
-        source, resource_version = watch_from
-        _watch(kube, source, namespace, name, resource_version, wanted, chunk_size, printer)
-        return
-    if not found:
-        click.echo(eventlist.no_events_message(namespace), err=True)
-        return
-    click.echo(printer.listing(found), nl=False)
+    execute(options, factory)
+
+
+@dataclass(frozen=True)
+class EventsOptions:
+    """`events [NAME]`: which events, in which format, and whether to watch for more."""
+
+    namespace: str
+    name: str | None = None
+    all_namespaces: bool = False
+    types: tuple[str, ...] = ()
+    fmt: OutputFormat | None = None
+    watch: bool = False
+    no_headers: bool = False
+    chunk_size: int = 500
+    show_managed_fields: bool = False
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        name: str | None = None,
+        all_namespaces: bool = False,
+        types: tuple[str, ...] = (),
+        watch: bool = False,
+        output: str | None = None,
+        no_headers: bool = False,
+        chunk_size: int = 500,
+        show_managed_fields: bool = False,
+    ) -> EventsOptions:
+        """The format and the types parsed (their errors first), then the namespace."""
+        from kubectl_imagerepo.output import eventlist
+
+        fmt = _output_format(output)
+        try:
+            wanted = tuple(eventlist.parse_types(types))
+        except ValueError as bad:
+            raise InputError(f"error: {bad}") from None
+        namespace = factory.client().namespace
+        return cls(
+            namespace, name, all_namespaces, wanted, fmt, watch, no_headers, chunk_size, show_managed_fields
+        )
+
+    def validate(self) -> None:
+        """Nothing is left to check: `complete` parsed the format and the types."""
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Print the events (then every new one, with -w)."""
+        from kubectl_imagerepo.output import eventlist
+
+        namespace = None if self.all_namespaces else self.namespace
+        listings, watch_from = _list(kube, namespace, self.name, self.chunk_size)
+        found = eventlist.sort_events(eventlist.select_types(eventlist.merge(*listings.values()), self.types))
+        printer = _Printer(
+            streams,
+            self.fmt,
+            all_namespaces=self.all_namespaces,
+            no_headers=self.no_headers,
+            show_managed_fields=self.show_managed_fields,
+        )
+        if self.watch:
+            printer.emit(found)
+            source, resource_version = watch_from
+            _watch(kube, source, namespace, self.name, resource_version, self.types, self.chunk_size, printer)
+            return 0
+        if not found:
+            streams.echo(eventlist.no_events_message(namespace) + "\n", err=True)
+            return 0
+        streams.echo(printer.listing(found))
+        return 0
 
 
 def _output_format(output: str | None) -> OutputFormat | None:
@@ -108,7 +168,7 @@ def _output_format(output: str | None) -> OutputFormat | None:
 
 
 def _list(
-    kube: Kube, namespace: str | None, name: str | None, chunk_size: int
+    kube: KubeClient, namespace: str | None, name: str | None, chunk_size: int
 ) -> tuple[dict[EventApi, list[Any]], tuple[EventApi, str]]:
     """The events listed through each API that answers, and where a watch starts (API, resourceVersion).
 
@@ -141,10 +201,17 @@ class _Printer:
     """Events as a table (printed in pieces while watching) or as objects, each version printed once."""
 
     def __init__(
-        self, fmt: OutputFormat | None, *, all_namespaces: bool, no_headers: bool, show_managed_fields: bool
+        self,
+        streams: Streams,
+        fmt: OutputFormat | None,
+        *,
+        all_namespaces: bool,
+        no_headers: bool,
+        show_managed_fields: bool,
     ) -> None:
         from kubectl_imagerepo.gocompat.tabwriter import TableStream
 
+        self.streams = streams
         self.fmt = fmt
         self.all_namespaces = all_namespaces
         self.no_headers = no_headers
@@ -179,7 +246,7 @@ class _Printer:
         if not fresh:
             return
         if self.fmt is None:
-            click.echo(self._rows(fresh), nl=False)
+            self.streams.echo(self._rows(fresh))
             return
         from kubectl_imagerepo.output.eventlist import printable
         from kubectl_imagerepo.output.printers import render_watch_event_object
@@ -190,7 +257,7 @@ class _Printer:
                 text = render_watch_event_object(obj, self.fmt, first=self.objects == 0)
             except ValueError as bad:
                 raise CommandError(f"error: {bad}") from None
-            click.echo(text, nl=False)
+            self.streams.echo(text)
             self.objects += 1
 
     def _rows(self, events: Sequence[Event]) -> str:
@@ -205,7 +272,7 @@ class _Printer:
 
 
 def _watch(
-    kube: Kube,
+    kube: KubeClient,
     source: EventApi,
     namespace: str | None,
     name: str | None,
@@ -219,28 +286,32 @@ def _watch(
     One API is watched (core/v1 unless only events.k8s.io/v1 answered): both serve the same events.
     When the watch expires, the events are listed again and those not printed yet are printed.
     """
-    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.kube.watch import WatchRequest, list_then_watch, resource_version_of
     from kubectl_imagerepo.output import eventlist
 
     selector = ("fieldSelector", source.field_selector(name))
     path = source.path(namespace)
-    while True:
-        if not resource_version:
-            listed = kube.list_all(path, [selector], chunk=chunk_size)
-            resource_version = str((listed.get("metadata") or {}).get("resourceVersion") or "")
-            events = eventlist.merge(listed.get("items") or [])
-            printer.emit(eventlist.sort_events(eventlist.select_types(events, types)))
-        query = [selector, ("allowWatchBookmarks", "true"), ("resourceVersion", resource_version)]
-        try:
-            for change in kube.watch(path, query):
-                obj = change.get("object") or {}
-                resource_version = str((obj.get("metadata") or {}).get("resourceVersion") or resource_version)
-                if change.get("type") not in ("ADDED", "MODIFIED"):
-                    continue  # bookmarks; deleted (expired) events are not printed, as kubectl
-                event = eventlist.Event.read(obj)
-                if eventlist.type_selected(event.type, types):
-                    printer.emit([event])
-        except ApiError as failure:
-            if failure.status != 410:
-                raise
-            resource_version = ""  # expired: list again
+
+    def relist() -> str:
+        listed = kube.list_all(path, [selector], chunk=chunk_size)
+        events = eventlist.merge(listed.get("items") or [])
+        printer.emit(eventlist.sort_events(eventlist.select_types(events, types)))
+        return resource_version_of(listed)
+
+    def changed(kind: str, obj: dict[str, Any]) -> None:
+        if kind not in ("ADDED", "MODIFIED"):
+            return  # deleted (expired) events are not printed, as kubectl
+        event = eventlist.Event.read(obj)
+        if eventlist.type_selected(event.type, types):
+            printer.emit([event])
+
+    list_then_watch(
+        kube,
+        path,
+        relist=relist,
+        request=lambda version: WatchRequest(
+            [selector, ("allowWatchBookmarks", "true"), ("resourceVersion", version)]
+        ),
+        on_event=changed,
+        resource_version=resource_version,
+    )

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.imagerepository import ImageRepository
     from kubectl_imagerepo.output.listing import StatusSelector
     from kubectl_imagerepo.output.printers import OutputFormat
@@ -54,63 +54,123 @@ def command(
     Columns: NAME, IMAGE, TAGS, READY, STATUS, LAST SCAN, AGE; `-o wide` adds SUSPENDED, INTERVAL,
     NEXT SCAN and CANONICAL IMAGE.
     """
-    from kubectl_imagerepo.kube.client import ApiError, Kube
-    from kubectl_imagerepo.output.listing import StatusSelector
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    table = output in (None, "wide")
-    fmt = None if table else _output_format(output)
-    chosen = StatusSelector.parse(status_selector) if status_selector else None
-    kube = Kube(flags_from(ctx))
-    namespace = None if all_namespaces else kube.namespace
+    factory = Factory.from_context(ctx)
+    options = GetOptions.complete(
+        factory,
+        names=names,
+        all_namespaces=all_namespaces,
+        selector=selector,
+        output=output,
+        watch=watch,
+        status_selector=status_selector,
+        no_headers=no_headers,
+        ignore_not_found=ignore_not_found,
+        show_managed_fields=show_managed_fields,
+        chunk_size=chunk_size,
+    )
+    execute(options, factory)
 
-    missing: list[str] = []
-    if names:
-        objects = []
-        for name in names:
-            try:
-                objects.append(kube.get(kube.resource_path(namespace or kube.namespace, name)))
-            except ApiError as failure:
-                if not failure.not_found:
-                    raise
-                if not ignore_not_found:
-                    missing.append(failure.kubectl_text())
-        resource_version = ""
-    else:
-        query = [("labelSelector", selector)] if selector else []
-        listed = kube.list_all(kube.resource_path(namespace), query, chunk=chunk_size)
-        objects = list(listed.get("items") or [])
-        resource_version = str((listed.get("metadata") or {}).get("resourceVersion") or "")
 
-    repos = _select(objects, chosen)
-    show_namespace = all_namespaces
-    now = datetime.now(UTC)
-    if table:
-        printer = _TablePrinter(wide=output == "wide", all_namespaces=show_namespace, no_headers=no_headers)
-        if repos:
-            click.echo(printer.first(repos, now), nl=False)
-        elif not names and not watch:
-            where = "" if all_namespaces else f" in {namespace} namespace"
-            click.echo(f"No resources found{where}.", err=True)
-    elif watch:
-        assert fmt is not None
-        objects_printer = _ObjectPrinter(fmt, show_managed_fields)
-        for repo in repos:
-            objects_printer.print(repo.raw)
-    else:
-        from kubectl_imagerepo.output.printers import render_objects
+@dataclass(frozen=True)
+class GetOptions:
+    """`get [NAME...]`: what to list, how to print it, whether to watch."""
 
-        assert fmt is not None
-        single = len(names) == 1 and len(repos) == 1
-        click.echo(
-            render_objects([_shown(r.raw, show_managed_fields) for r in repos], fmt, single=single), nl=False
+    namespace: str
+    names: tuple[str, ...] = ()
+    all_namespaces: bool = False
+    selector: str | None = None
+    output: str | None = None
+    fmt: OutputFormat | None = None
+    chosen: StatusSelector | None = None
+    watch: bool = False
+    no_headers: bool = False
+    ignore_not_found: bool = False
+    show_managed_fields: bool = False
+    chunk_size: int = 500
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        names: tuple[str, ...] = (),
+        all_namespaces: bool = False,
+        selector: str | None = None,
+        output: str | None = None,
+        watch: bool = False,
+        status_selector: str | None = None,
+        no_headers: bool = False,
+        ignore_not_found: bool = False,
+        show_managed_fields: bool = False,
+        chunk_size: int = 500,
+    ) -> GetOptions:
+        """The printer and the status selector parsed (their errors first), then the namespace."""
+        from kubectl_imagerepo.output.listing import StatusSelector
+
+        fmt = None if output in (None, "wide") else _output_format(output)
+        chosen = StatusSelector.parse(status_selector) if status_selector else None
+        namespace = factory.client().namespace
+        return cls(
+            namespace, tuple(names), all_namespaces, selector, output, fmt, chosen, watch, no_headers,
+            ignore_not_found, show_managed_fields, chunk_size,
         )
-    for text in missing:
-        click.echo(text, err=True)
-    if watch:
-        emit = printer.emit if table else objects_printer.emit
-        _watch(kube, namespace, names, selector, resource_version, chosen, emit)
-    if missing:
-        sys.exit(1)
+
+    @property
+    def table(self) -> bool:
+        return self.output in (None, "wide")
+
+    def validate(self) -> None:
+        if self.watch and len(self.names) > 1:
+            raise InputError("error: you may only specify a single resource type and name when watching")
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Print the objects (then every change, with -w); 1 when a named object is missing."""
+        from kubectl_imagerepo.commands.selection import get_named, list_matching
+
+        namespace = None if self.all_namespaces else self.namespace
+        missing: list[str] = []
+        if self.names:
+            objects, gone = get_named(kube, namespace or self.namespace, self.names, unique=False)
+            if not self.ignore_not_found:
+                missing = [g.error.kubectl_text() for g in gone]
+            resource_version = ""
+        else:
+            listed = list_matching(kube, namespace, self.selector, chunk=self.chunk_size)
+            objects, resource_version = listed.objects, listed.resource_version
+
+        repos = _select(objects, self.chosen)
+        emit: Callable[[ImageRepository], None]
+        if self.table:
+            printer = _TablePrinter(
+                streams, wide=self.output == "wide", all_namespaces=self.all_namespaces,
+                no_headers=self.no_headers,
+            )
+            emit = printer.emit
+            if repos:
+                streams.echo(printer.first(repos, datetime.now(UTC)))
+            elif not self.names and not self.watch:
+                where = "" if self.all_namespaces else f" in {namespace} namespace"
+                streams.echo(f"No resources found{where}.\n", err=True)
+        elif self.watch:
+            assert self.fmt is not None
+            objects_printer = _ObjectPrinter(streams, self.fmt, self.show_managed_fields)
+            emit = objects_printer.emit
+            for repo in repos:
+                objects_printer.print(repo.raw)
+        else:
+            from kubectl_imagerepo.output.printers import render_objects
+
+            assert self.fmt is not None
+            single = len(self.names) == 1 and len(repos) == 1
+            shown = [_shown(r.raw, self.show_managed_fields) for r in repos]
+            streams.echo(render_objects(shown, self.fmt, single=single))
+        for text in missing:
+            streams.echo(text + "\n", err=True)
+        if self.watch:
+            _watch(kube, namespace, self.names, self.selector, resource_version, self.chosen, emit)
+        return 1 if missing else 0
 
 
 def _shown(obj: Mapping[str, Any], show_managed_fields: bool) -> Mapping[str, Any]:
@@ -138,9 +198,10 @@ def _select(objects: Sequence[dict[str, Any]], chosen: StatusSelector | None) ->
 class _TablePrinter:
     """The table of `get`, printed once and then row by row while watching."""
 
-    def __init__(self, *, wide: bool, all_namespaces: bool, no_headers: bool) -> None:
+    def __init__(self, streams: Streams, *, wide: bool, all_namespaces: bool, no_headers: bool) -> None:
         from kubectl_imagerepo.gocompat.tabwriter import TableStream
 
+        self.streams = streams
         self.wide, self.all_namespaces, self.no_headers = wide, all_namespaces, no_headers
         self.stream = TableStream()
         self.started = False
@@ -164,11 +225,11 @@ class _TablePrinter:
 
     def emit(self, repo: ImageRepository) -> None:
         """Print the row of a changed object."""
-        click.echo(self.more(repo, datetime.now(UTC)), nl=False)
+        self.streams.echo(self.more(repo, datetime.now(UTC)))
 
 
 def _watch(
-    kube: Kube,
+    kube: KubeClient,
     namespace: str | None,
     names: tuple[str, ...],
     selector: str | None,
@@ -176,41 +237,42 @@ def _watch(
     chosen: StatusSelector | None,
     emit: Callable[[ImageRepository], None],
 ) -> None:
-    """Print a row (or an object) for every change, until interrupted."""
-    from kubectl_imagerepo.kube.client import ApiError
+    """Print a row (or an object) for every change, until interrupted (see kube/watch.py)."""
+    from kubectl_imagerepo.kube.watch import WatchRequest, list_then_watch, resource_version_of
     from kubectl_imagerepo.model.imagerepository import ImageRepository
 
-    if len(names) > 1:
-        raise InputError("error: you may only specify a single resource type and name when watching")
     query: list[tuple[str, str]] = [("allowWatchBookmarks", "true")]
     if names:
         query.append(("fieldSelector", f"metadata.name={names[0]}"))
     if selector:
         query.append(("labelSelector", selector))
     path = kube.resource_path(namespace)
-    while True:
-        if not resource_version:
-            listed = kube.get(path, [q for q in query if q[0] != "allowWatchBookmarks"] + [("limit", "1")])
-            resource_version = str((listed.get("metadata") or {}).get("resourceVersion") or "")
-        try:
-            for event in kube.watch(path, [*query, ("resourceVersion", resource_version)]):
-                obj = event.get("object") or {}
-                resource_version = str((obj.get("metadata") or {}).get("resourceVersion") or resource_version)
-                if event.get("type") == "BOOKMARK":
-                    continue
-                repo = ImageRepository.from_dict(obj)
-                if chosen is None or chosen.matches(repo):
-                    emit(repo)
-        except ApiError as failure:
-            if failure.status != 410:
-                raise
-            resource_version = ""  # the watch expired: start again from a fresh list
+
+    def relist() -> str:
+        """Only the current resourceVersion: what is there now was printed already (or is not wanted)."""
+        bare = [q for q in query if q[0] != "allowWatchBookmarks"]
+        return resource_version_of(kube.get(path, [*bare, ("limit", "1")]))
+
+    def changed(_kind: str, obj: dict[str, Any]) -> None:
+        repo = ImageRepository.from_dict(obj)
+        if chosen is None or chosen.matches(repo):
+            emit(repo)
+
+    list_then_watch(
+        kube,
+        path,
+        relist=relist,
+        request=lambda version: WatchRequest([*query, ("resourceVersion", version)]),
+        on_event=changed,
+        resource_version=resource_version,
+    )
 
 
 class _ObjectPrinter:
     """`-w -o json|yaml|name|jsonpath`: each object on its own, YAML documents separated by `---`."""
 
-    def __init__(self, fmt: OutputFormat, show_managed_fields: bool) -> None:
+    def __init__(self, streams: Streams, fmt: OutputFormat, show_managed_fields: bool) -> None:
+        self.streams = streams
         self.fmt = fmt
         self.show_managed_fields = show_managed_fields
         self.count = 0
@@ -219,7 +281,7 @@ class _ObjectPrinter:
         from kubectl_imagerepo.output.printers import render_watch_event_object
 
         shown = _shown(obj, self.show_managed_fields)
-        click.echo(render_watch_event_object(shown, self.fmt, first=self.count == 0), nl=False)
+        self.streams.echo(render_watch_event_object(shown, self.fmt, first=self.count == 0))
         self.count += 1
 
     def emit(self, repo: ImageRepository) -> None:

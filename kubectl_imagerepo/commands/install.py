@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import CommandError
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.shared import KubeClient, Streams
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
@@ -24,37 +30,51 @@ def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float) -> No
 
     Clusters running Flux's image-reflector-controller already have it.
     """
-    from kubectl_imagerepo.model.crd import crd_object, crd_text
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    if dry_run:
-        click.echo(crd_text(), nl=False)
-        return
-    from kubectl_imagerepo.kube.client import APPLY_PATCH, Kube
-
-    kube = Kube(flags_from(ctx))
-    crd = crd_object()
-    name = crd["metadata"]["name"]
-    kube.patch(
-        f"{CRD_PATH}/{name}",
-        crd,
-        content_type=APPLY_PATCH,
-        query=[("fieldManager", api.FIELD_MANAGER), ("force", "true")],
-    )
-    click.echo(f"customresourcedefinition.apiextensions.k8s.io/{name} serverside-applied")
-    if wait:
-        _wait_established(kube, name, timeout)
+    execute(InstallOptions(dry_run=dry_run, wait=wait, timeout=timeout), Factory.from_context(ctx))
 
 
-def _wait_established(kube: object, name: str, timeout: float) -> None:
-    from kubectl_imagerepo.kube.client import Kube
+@dataclass(frozen=True)
+class InstallOptions:
+    """`install`: apply (or with --dry-run print) the CRD, and wait until it is established."""
 
-    assert isinstance(kube, Kube)
-    deadline = time.monotonic() + timeout
-    while True:
-        found = kube.get(f"{CRD_PATH}/{name}")
-        conditions = (found.get("status") or {}).get("conditions") or []
-        if any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions):
-            return
-        if time.monotonic() > deadline:
-            raise CommandError(f"error: timed out waiting for {name} to be established")
-        time.sleep(0.2)
+    dry_run: bool = False
+    wait: bool = True
+    timeout: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    def validate(self) -> None:
+        """Nothing to check: click parsed the flags."""
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Print, or apply and wait; a timeout is an error."""
+        from kubectl_imagerepo.kube.client import APPLY_PATCH
+        from kubectl_imagerepo.model.crd import crd_object, crd_text
+
+        if self.dry_run:
+            streams.echo(crd_text())
+            return 0
+        crd = crd_object()
+        name = crd["metadata"]["name"]
+        kube.patch(
+            f"{CRD_PATH}/{name}",
+            crd,
+            content_type=APPLY_PATCH,
+            query=[("fieldManager", api.FIELD_MANAGER), ("force", "true")],
+        )
+        streams.echo(f"customresourcedefinition.apiextensions.k8s.io/{name} serverside-applied\n")
+        if self.wait:
+            self._wait_established(kube, name)
+        return 0
+
+    def _wait_established(self, kube: KubeClient, name: str) -> None:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            found = kube.get(f"{CRD_PATH}/{name}")
+            conditions = (found.get("status") or {}).get("conditions") or []
+            if any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions):
+                return
+            if time.monotonic() > deadline:
+                raise CommandError(f"error: timed out waiting for {name} to be established")
+            self.sleep(0.2)

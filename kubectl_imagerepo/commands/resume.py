@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kubectl_imagerepo.commands.reconcile import (
-    outcome_lines,
-    parse_feature_gates,
-    run_reconcile,
-    scan_options,
-)
-from kubectl_imagerepo.kube.flags import flags_from
+from kubectl_imagerepo.commands.scan_flags import scan_options
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.selection import Selection
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
 
 
 @click.command("resume")
@@ -32,45 +31,97 @@ def command(
     feature_gates: str,
 ) -> None:
     """Resume suspended ImageRepositories, then reconcile each of them on this machine."""
-    from kubectl_imagerepo.kube.client import Kube
-    from kubectl_imagerepo.model import api
-    from kubectl_imagerepo.model.errors import CommandError
-    from kubectl_imagerepo.output.fluxlog import say
-    from kubectl_imagerepo.reconcile.actions import ClusterSink, cluster_id, select_objects, set_suspend
-    from kubectl_imagerepo.reconcile.reconciler import Options
-    from kubectl_imagerepo.registry.access import ClusterSecrets
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    gates = parse_feature_gates(feature_gates)
-    kube = Kube(flags_from(ctx))
-    namespace = kube.namespace
-    objects, missing = select_objects(kube, namespace, names, all_objects, selector)
-    for name in missing:
-        say("failure", f"{api.KIND} object '{name}' not found in {namespace} namespace")
-    if not objects and not missing:
-        say("failure", f"no {api.KIND} objects found in {namespace} namespace")
-        sys.exit(1)
-    resumed, failed = set_suspend(kube, namespace, objects, suspend=False)
-    failed = failed or bool(missing)
-    if wait and resumed:
-        options = Options(cluster_id=cluster_id(kube), feature_gates=gates, secrets=ClusterSecrets(kube))
-        sink = ClusterSink(kube)
+    factory = Factory.from_context(ctx)
+    options = ResumeOptions.complete(
+        factory,
+        names=names,
+        all_objects=all_objects,
+        selector=selector,
+        wait=wait,
+        database=database,
+        feature_gates=feature_gates,
+    )
+    execute(options, factory)
+
+
+@dataclass(frozen=True)
+class ResumeOptions:
+    """`resume NAME... | --all | -l SEL`, then (unless `--no-wait`) a reconcile of each."""
+
+    namespace: str
+    selection: Selection
+    gates: frozenset[str]
+    wait: bool = True
+    database: Path | None = None
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        names: tuple[str, ...] = (),
+        all_objects: bool = False,
+        selector: str | None = None,
+        wait: bool = True,
+        database: Path | None = None,
+        feature_gates: str = "",
+    ) -> ResumeOptions:
+        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.selection import Selection
+
+        gates = parse_feature_gates(feature_gates)
+        namespace = factory.client().namespace
+        return cls(namespace, Selection(tuple(names), all_objects, selector), gates, wait, database)
+
+    def validate(self) -> None:
+        self.selection.validate()
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Resume, then reconcile the resumed objects by name; 1 when anything failed."""
+        from kubectl_imagerepo.commands.scan import (
+            Printer,
+            cluster_options,
+            cluster_sink,
+            outcome_lines,
+            run_reconcile,
+        )
+        from kubectl_imagerepo.commands.selection import select
+        from kubectl_imagerepo.commands.suspension import set_suspend
+        from kubectl_imagerepo.model import api
+        from kubectl_imagerepo.model.errors import CommandError
+
+        namespace = self.namespace
+        selected = select(kube, namespace, self.selection)
+        for gone in selected.missing:
+            streams.say("failure", f"{api.KIND} object '{gone.name}' not found in {namespace} namespace")
+        if not selected.objects and not selected.missing:
+            streams.say("failure", f"no {api.KIND} objects found in {namespace} namespace")
+            return 1
+        resumed, failed = set_suspend(kube, namespace, selected.objects, False, streams)
+        failed = failed or bool(selected.missing)
+        if not (self.wait and resumed):
+            return 1 if failed else 0
+        options = cluster_options(kube, self.gates)
+        sink = cluster_sink(kube, Printer(streams.err, live=True))
         failures = 0
         for obj in sorted(resumed, key=lambda o: str(o["metadata"]["name"])):
             name = obj["metadata"]["name"]
-            say("waiting", f"waiting for {api.KIND} reconciliation")
+            streams.say("waiting", f"waiting for {api.KIND} reconciliation")
             try:
-                result = run_reconcile(obj, sink=sink, database=database, options=options)
+                result = run_reconcile(obj, sink=sink, database=self.database, options=options)
             except CommandError as failure:
-                say("failure", f"{api.KIND} {name} reconciliation failed: {failure}")
+                streams.say("failure", f"{api.KIND} {name} reconciliation failed: {failure}")
                 failures += 1
                 continue
             if result.ready:
-                say("success", f"{api.KIND} {name} reconciliation completed")
-                say(*outcome_lines(result))
+                streams.say("success", f"{api.KIND} {name} reconciliation completed")
+                streams.say(*outcome_lines(result))
             else:
-                say("failure", f"{api.KIND} {name} reconciliation failed: {result.message}")
+                streams.say("failure", f"{api.KIND} {name} reconciliation failed: {result.message}")
                 failures += 1
         if failures:
-            say("failure", f"reconciliation failed for {failures} {api.KIND}(s)")
+            streams.say("failure", f"reconciliation failed for {failures} {api.KIND}(s)")
             failed = True
-    sys.exit(1 if failed else 0)
+        return 1 if failed else 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,40 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.commands.reconcile import parse_feature_gates, scan_options
-from kubectl_imagerepo.kube.flags import flags_from
+from kubectl_imagerepo.commands.scan_flags import scan_options
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
     from kubectl_imagerepo.controller.leader import LeaderElector
     from kubectl_imagerepo.controller.logs import Logger
     from kubectl_imagerepo.kube.client import Kube
 
 DEFAULT_LEASE = "kubectl-imagerepo-leader-election"
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Everything `run` was asked for, checked."""
-
-    all_namespaces: bool
-    selector: str | None
-    concurrent: int
-    database: Path | None
-    gates: frozenset[str]
-    leader_elect: bool
-    lease_namespace: str | None
-    lease_name: str
-    lease_duration: float
-    renew_deadline: float
-    retry_period: float
-    metrics_addr: str
-    health_addr: str
-    log_format: str
-    log_level: str
-    min_retry_delay: float
-    max_retry_delay: float
-    shutdown_timeout: float
 
 
 def seconds(flag: str, text: str) -> float:
@@ -67,21 +43,16 @@ def combine_selectors(*selectors: str | None) -> str | None:
     return ",".join(parts) or None
 
 
-def check_addresses(options: RunOptions) -> None:
-    from kubectl_imagerepo.controller.metrics import parse_address
-
-    for flag, value in (("--metrics-addr", options.metrics_addr), ("--health-addr", options.health_addr)):
-        if value:
-            try:
-                parse_address(value)
-            except ValueError as bad:
-                raise InputError(f"error: {flag}: {bad}") from None
-    if options.leader_elect and not options.renew_deadline < options.lease_duration:
-        raise InputError("error: --leader-election-renew-deadline must be less than the lease duration")
+def go_bool(**attrs: Any) -> dict[str, Any]:
+    """A Go (pflag) boolean flag: `--flag` is true, `--flag=false` false."""
+    return {"type": click.BOOL, "is_flag": False, "flag_value": True, "metavar": "[=true|false]", **attrs}
 
 
 @click.command("run")
 @click.option("-A", "--all-namespaces", is_flag=True, help="Watch every namespace (default: the current).")
+@click.option("--watch-all-namespaces", **go_bool(default=False, show_default=True,
+              help="Flux's name for -A (Flux defaults to true; here the kubeconfig's namespace is watched "
+              "unless asked)."))
 @click.option("-l", "--selector", help="Watch only the ImageRepositories matching this label selector.")
 @click.option(
     "--watch-label-selector",
@@ -89,16 +60,29 @@ def check_addresses(options: RunOptions) -> None:
 )
 @click.option("--concurrent", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Objects reconciled at once.")
-@click.option("--leader-elect", "--enable-leader-election", "leader_elect", is_flag=True,
-              help="Reconcile only while holding a coordination.k8s.io Lease (for several replicas).")
+@click.option("--enable-leader-election", **go_bool(default=False, show_default=True,
+              help="Reconcile only while holding a coordination.k8s.io Lease (for several replicas)."))
+@click.option("--leader-elect", "leader_elect_alias", is_flag=True, hidden=True)
 @click.option("--leader-election-namespace", help="Namespace of the Lease (default: the current one).")
 @click.option("--leader-election-id", default=DEFAULT_LEASE, show_default=True, help="Name of the Lease.")
-@click.option("--leader-election-lease-duration", default="15s", show_default=True,
+@click.option("--leader-election-lease-duration", default="35s", show_default=True,
               help="How long a standby waits before taking an unrenewed Lease.")
-@click.option("--leader-election-renew-deadline", default="10s", show_default=True,
+@click.option("--leader-election-renew-deadline", default="30s", show_default=True,
               help="How long the leader retries renewing before it gives up leading.")
-@click.option("--leader-election-retry-period", default="2s", show_default=True,
+@click.option("--leader-election-retry-period", default="5s", show_default=True,
               help="Time between attempts to acquire or renew the Lease.")
+@click.option("--leader-election-release-on-cancel", **go_bool(default=True, show_default=True,
+              help="Release the Lease when stopped, so that a standby takes over at once."))
+@click.option("--events-addr", default="",
+              help="Post the controller's Normal and Warning events to this notification-controller URL.")
+@click.option("--requeue-dependency", default="30s", show_default=True,
+              help="Flux's requeue of missing dependencies (ImagePolicy only; checked, unused here).")
+@click.option("--no-cross-namespace-refs", **go_bool(default=False, show_default=True,
+              help="Flux's lock on cross-namespace references (ImagePolicy only; unused here)."))
+@click.option("--default-service-account", default="",
+              help="ServiceAccount for cloud-provider workload identity of objects that name none.")
+@click.option("--token-cache-max-size", default=100, show_default=True, type=click.IntRange(min=0),
+              help="Flux's registry token cache size (0 disables it there; tokens are cached per scan here).")
 @click.option("--metrics-addr", default="", help="Serve Prometheus metrics on host:port or :port (/metrics).")
 @click.option("--health-addr", default="", help="Serve /healthz and /readyz on host:port or :port.")
 @click.option("--log-format", "--log-encoding", "log_format", default="text", show_default=True,
@@ -116,40 +100,141 @@ def command(ctx: click.Context, **flags: Any) -> None:
     or `kubectl annotate` sets `reconcile.fluxcd.io/requestedAt`, and again after their interval.
     Failures are retried with growing delays. SIGINT or SIGTERM lets reconciles in flight finish.
     """
-    options = RunOptions(
-        all_namespaces=flags["all_namespaces"],
-        selector=combine_selectors(flags["selector"], flags["watch_label_selector"]),
-        concurrent=flags["concurrent"],
-        database=flags["database"],
-        gates=parse_feature_gates(flags["feature_gates"]),
-        leader_elect=flags["leader_elect"],
-        lease_namespace=flags["leader_election_namespace"],
-        lease_name=flags["leader_election_id"],
-        lease_duration=seconds("--leader-election-lease-duration", flags["leader_election_lease_duration"]),
-        renew_deadline=seconds("--leader-election-renew-deadline", flags["leader_election_renew_deadline"]),
-        retry_period=seconds("--leader-election-retry-period", flags["leader_election_retry_period"]),
-        metrics_addr=flags["metrics_addr"],
-        health_addr=flags["health_addr"],
-        log_format="text" if flags["log_format"] == "console" else flags["log_format"],
-        log_level=flags["log_level"],
-        min_retry_delay=seconds("--min-retry-delay", flags["min_retry_delay"]),
-        max_retry_delay=seconds("--max-retry-delay", flags["max_retry_delay"]),
-        shutdown_timeout=seconds("--graceful-shutdown-timeout", flags["graceful_shutdown_timeout"]),
-    )
-    check_addresses(options)
-    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    sys.exit(run(Kube(flags_from(ctx)), options))
+    factory = Factory.from_context(ctx)
+    execute(RunOptions.complete(factory, Flags(**flags)), factory)
 
 
-def run(kube: Kube, options: RunOptions) -> int:
-    """Run until a signal (0) or the loss of the leader Lease (1)."""
-    from kubectl_imagerepo.controller.logs import Logger
+@dataclass(frozen=True)
+class Flags:
+    """`run`'s flags as click parsed them (strings for the Go durations)."""
 
-    log = Logger(options.log_format, options.log_level)
-    stop = threading.Event()
-    _handle_signals(stop, log)
-    return _Run(kube, options, log, stop).main()
+    all_namespaces: bool = False
+    watch_all_namespaces: bool = False
+    selector: str | None = None
+    watch_label_selector: str | None = None
+    concurrent: int = 4
+    enable_leader_election: bool = False
+    leader_elect_alias: bool = False
+    leader_election_namespace: str | None = None
+    leader_election_id: str = DEFAULT_LEASE
+    leader_election_lease_duration: str = "35s"
+    leader_election_renew_deadline: str = "30s"
+    leader_election_retry_period: str = "5s"
+    leader_election_release_on_cancel: bool = True
+    events_addr: str = ""
+    requeue_dependency: str = "30s"
+    no_cross_namespace_refs: bool = False
+    default_service_account: str = ""
+    token_cache_max_size: int = 100
+    metrics_addr: str = ""
+    health_addr: str = ""
+    log_format: str = "text"
+    log_level: str = "info"
+    min_retry_delay: str = "750ms"
+    max_retry_delay: str = "15m"
+    graceful_shutdown_timeout: str = "30s"
+    database: Path | None = None
+    feature_gates: str = ""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything `run` was asked for, parsed: durations in seconds, selectors combined."""
+
+    namespace: str | None
+    selector: str | None
+    concurrent: int
+    database: Path | None
+    gates: frozenset[str]
+    leader_elect: bool
+    lease_namespace: str | None
+    lease_name: str
+    lease_duration: float
+    renew_deadline: float
+    retry_period: float
+    metrics_addr: str
+    health_addr: str
+    log_format: str
+    log_level: str
+    min_retry_delay: float
+    max_retry_delay: float
+    shutdown_timeout: float
+    release_on_cancel: bool = True
+    events_addr: str = ""
+    requeue_dependency: float = 30.0
+    default_service_account: str | None = None
+    token_cache_max_size: int = 100
+
+    @classmethod
+    def complete(cls, factory: Factory, flags: Flags) -> RunOptions:
+        """Parse the durations and gates (their errors name the flag); the namespace unless -A."""
+        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+
+        every = flags.all_namespaces or flags.watch_all_namespaces
+        parsed = cls(
+            namespace=None,
+            selector=combine_selectors(flags.selector, flags.watch_label_selector),
+            concurrent=flags.concurrent,
+            database=flags.database,
+            gates=parse_feature_gates(flags.feature_gates),
+            leader_elect=flags.enable_leader_election or flags.leader_elect_alias,
+            lease_namespace=flags.leader_election_namespace,
+            lease_name=flags.leader_election_id,
+            lease_duration=seconds("--leader-election-lease-duration", flags.leader_election_lease_duration),
+            renew_deadline=seconds("--leader-election-renew-deadline", flags.leader_election_renew_deadline),
+            retry_period=seconds("--leader-election-retry-period", flags.leader_election_retry_period),
+            metrics_addr=flags.metrics_addr,
+            health_addr=flags.health_addr,
+            log_format="text" if flags.log_format == "console" else flags.log_format,
+            log_level=flags.log_level,
+            min_retry_delay=seconds("--min-retry-delay", flags.min_retry_delay),
+            max_retry_delay=seconds("--max-retry-delay", flags.max_retry_delay),
+            shutdown_timeout=seconds("--graceful-shutdown-timeout", flags.graceful_shutdown_timeout),
+            release_on_cancel=flags.leader_election_release_on_cancel,
+            events_addr=flags.events_addr,
+            requeue_dependency=seconds("--requeue-dependency", flags.requeue_dependency),
+            default_service_account=flags.default_service_account or None,
+            token_cache_max_size=flags.token_cache_max_size,
+        )
+        if every:
+            return parsed
+        return dataclasses.replace(parsed, namespace=factory.client().namespace)
+
+    def validate(self) -> None:
+        """The listen addresses, the events URL, and a renew deadline shorter than the lease."""
+        from kubectl_imagerepo.controller.metrics import parse_address
+
+        for flag, value in (("--metrics-addr", self.metrics_addr), ("--health-addr", self.health_addr)):
+            if value:
+                try:
+                    parse_address(value)
+                except ValueError as bad:
+                    raise InputError(f"error: {flag}: {bad}") from None
+        if self.events_addr:
+            from urllib.parse import urlparse
+
+            parsed = urlparse(self.events_addr)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                raise InputError(
+                    f"error: invalid value {self.events_addr!r} for --events-addr: not an http(s) URL"
+                )
+        if self.leader_elect and not self.renew_deadline < self.lease_duration:
+            raise InputError("error: --leader-election-renew-deadline must be less than the lease duration")
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Run until a signal (0) or the loss of the leader Lease (1); logs go to `err`."""
+        from kubectl_imagerepo.controller.logbridge import bridge_to_run_log
+        from kubectl_imagerepo.controller.logs import Logger
+
+        log = Logger(self.log_format, self.log_level, stream=streams.err)
+        bridge_to_run_log(log, self.log_level)  # library records become log lines too
+        stop = threading.Event()
+        _handle_signals(stop, log)
+        from kubectl_imagerepo.commands.shared import as_kube
+
+        return _Run(as_kube(kube), self, log, stop).main()
 
 
 class _Run:
@@ -160,13 +245,13 @@ class _Run:
 
     def main(self) -> int:
         from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
-        from kubectl_imagerepo.reconcile.actions import cluster_id
+        from kubectl_imagerepo.reconcile.cluster import cluster_id
         from kubectl_imagerepo.reconcile.reconciler import Options
         from kubectl_imagerepo.registry.access import ClusterSecrets
         from kubectl_imagerepo.store.database import default_path
 
         options, kube = self.options, self.kube
-        namespace = None if options.all_namespaces else kube.namespace
+        namespace = options.namespace
         kube.preferred_version()  # fails early, with kubectl's words, when the CRD is missing
         config = ControllerConfig(
             namespace=namespace,
@@ -175,6 +260,7 @@ class _Run:
             database=options.database or default_path(),
             min_retry_delay=options.min_retry_delay,
             max_retry_delay=options.max_retry_delay,
+            default_service_account=options.default_service_account,
         )
         reconcile_options = Options(
             cluster_id=cluster_id(kube), feature_gates=options.gates, secrets=ClusterSecrets(kube)
@@ -184,7 +270,14 @@ class _Run:
             from kubectl_imagerepo.controller.metrics import Metrics
 
             metrics = Metrics()
-        controller = Controller(kube, config, reconcile_options, self.log, metrics)
+        poster = None
+        if options.events_addr:
+            from kubectl_imagerepo.controller.notification import EventPoster
+
+            poster = EventPoster(
+                options.events_addr, lambda error: self.log("error", "unable to record event", error=error)
+            )
+        controller = Controller(kube, config, reconcile_options, self.log, metrics, poster)
         if metrics is not None:
             metrics.depth.labels("imagerepository").set_function(lambda: float(controller.queue.depth()))
         endpoints = self._endpoints(controller, metrics)
@@ -211,7 +304,7 @@ class _Run:
                 self.log("error", "reconciles still running at the end of the graceful shutdown timeout")
             return 1 if self.lost else 0
         finally:
-            if self.elector is not None:
+            if self.elector is not None and options.release_on_cancel:
                 self.elector.release()
             for endpoint in endpoints:
                 endpoint.stop()

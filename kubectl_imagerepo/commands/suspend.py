@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from kubectl_imagerepo.kube.flags import flags_from, kube_options
+from kubectl_imagerepo.kube.flags import kube_options
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.selection import Selection
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
 
 
 @click.command("suspend")
@@ -17,19 +22,47 @@ from kubectl_imagerepo.kube.flags import flags_from, kube_options
 @click.pass_context
 def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selector: str | None) -> None:
     """Suspend ImageRepositories: neither this plugin nor the controller scans them until resumed."""
-    from kubectl_imagerepo.kube.client import Kube
-    from kubectl_imagerepo.model import api
-    from kubectl_imagerepo.output.fluxlog import say
-    from kubectl_imagerepo.reconcile.actions import select_objects, set_suspend
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    kube = Kube(flags_from(ctx))
-    namespace = kube.namespace
-    objects, missing = select_objects(kube, namespace, names, all_objects, selector)
-    for name in missing:
-        say("failure", f"{api.KIND} {name} not found in {namespace} namespace")
-    if not objects and not missing:
-        say("failure", "no objects found")
-        sys.exit(1)
-    _, failed = set_suspend(kube, namespace, objects, suspend=True)
-    failed = failed or bool(missing)
-    sys.exit(1 if failed else 0)
+    factory = Factory.from_context(ctx)
+    options = SuspendOptions.complete(factory, names=names, all_objects=all_objects, selector=selector)
+    execute(options, factory)
+
+
+@dataclass(frozen=True)
+class SuspendOptions:
+    """`suspend NAME... | --all | -l SEL` in one namespace."""
+
+    namespace: str
+    selection: Selection
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        names: tuple[str, ...] = (),
+        all_objects: bool = False,
+        selector: str | None = None,
+    ) -> SuspendOptions:
+        from kubectl_imagerepo.commands.selection import Selection
+
+        return cls(factory.client().namespace, Selection(tuple(names), all_objects, selector))
+
+    def validate(self) -> None:
+        self.selection.validate()
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Patch each object; 1 when a name is missing, nothing matched or a patch failed."""
+        from kubectl_imagerepo.commands.selection import select
+        from kubectl_imagerepo.commands.suspension import set_suspend
+        from kubectl_imagerepo.model import api
+
+        selected = select(kube, self.namespace, self.selection)
+        for gone in selected.missing:
+            streams.say("failure", f"{api.KIND} {gone.name} not found in {self.namespace} namespace")
+        if not selected.objects and not selected.missing:
+            streams.say("failure", "no objects found")
+            return 1
+        _, failed = set_suspend(kube, self.namespace, selected.objects, True, streams)
+        return 1 if failed or selected.missing else 0

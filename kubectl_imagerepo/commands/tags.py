@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from kubectl_imagerepo.commands.reconcile import quiet_option, scan_options
-from kubectl_imagerepo.kube.flags import flags_from
+from kubectl_imagerepo.commands.scan_flags import quiet_option, scan_options
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.model.tagquery import TagQuery
     from kubectl_imagerepo.store.database import ObjectKey, StoredScan
 
 API_VERSION = "imagerepo.kubectl-plugin/v1alpha1"
@@ -73,44 +74,105 @@ def command(
     Without a stored scan of the object (or with --scan) the object is reconciled first, exactly as
     `kubectl imagerepo reconcile NAME`. Without --sort or --semver the tags keep their stored order.
     """
-    from kubectl_imagerepo.commands.reconcile import parse_feature_gates
-    from kubectl_imagerepo.model.tagquery import QueryError, compile_query
+    from kubectl_imagerepo.commands.shared import Factory, execute
 
-    try:
-        query = compile_query(
-            pattern=pattern, version_range=version_range, sort=sort, order=order, limit=limit
-        )
-    except QueryError as error:
-        raise InputError(f"error: {error}") from None
-    gates = parse_feature_gates(feature_gates)
+    factory = Factory.from_context(ctx)
+    options = TagsOptions.complete(
+        factory,
+        name=name,
+        pattern=pattern,
+        version_range=version_range,
+        sort=sort,
+        order=order,
+        limit=limit,
+        output=output,
+        scan=scan,
+        quiet=quiet,
+        database=database,
+        feature_gates=feature_gates,
+    )
+    execute(options, factory)
 
-    from kubectl_imagerepo.commands.reconcile import reconcile_in_cluster
-    from kubectl_imagerepo.kube.client import Kube
-    from kubectl_imagerepo.model.tagquery import NumericTagError
-    from kubectl_imagerepo.reconcile.actions import cluster_id
-    from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, default_path
 
-    kube = Kube(flags_from(ctx))
-    path = database or default_path()
-    key = ObjectKey(cluster_id(kube), kube.namespace, name)
-    try:
-        if scan or _stored(path, key) is None:
-            code = reconcile_in_cluster(kube, [name], False, None, 1, database, gates, quiet=quiet)
-            if code != 0:
-                sys.exit(code)
-        with TagStore(path) as store:
-            stored = store.read(key)
-            if stored is None:
-                raise CommandError(f'error: no scan of "{name}" is stored in {path}')
-            selected = query.select(store.tags(key))
-            try:
-                first = next(selected, None)
-            except NumericTagError as error:
-                raise CommandError(f"error: --sort numeric: {error}") from None
-            tags = selected if first is None else _chain(first, selected)
-            _write(sys.stdout, output, key, stored, tags)
-    except StoreError as failure:
-        raise CommandError(f"error: {failure}") from None
+@dataclass(frozen=True)
+class TagsOptions:
+    """`tags NAME`: the query over the stored tags, and whether to scan first."""
+
+    name: str
+    namespace: str
+    query: TagQuery
+    gates: frozenset[str]
+    output: str | None = None
+    scan: bool = False
+    quiet: bool = False
+    database: Path | None = None
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        name: str,
+        pattern: str | None = None,
+        version_range: str | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        output: str | None = None,
+        scan: bool = False,
+        quiet: bool = False,
+        database: Path | None = None,
+        feature_gates: str = "",
+    ) -> TagsOptions:
+        """The query compiled (its errors are the user's), the gates parsed, the namespace resolved."""
+        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.model.tagquery import QueryError, compile_query
+
+        try:
+            query = compile_query(
+                pattern=pattern, version_range=version_range, sort=sort, order=order, limit=limit
+            )
+        except QueryError as error:
+            raise InputError(f"error: {error}") from None
+        gates = parse_feature_gates(feature_gates)
+        namespace = factory.client().namespace
+        return cls(name, namespace, query, gates, output, scan, quiet, database)
+
+    def validate(self) -> None:
+        """Nothing is left to check: click checked the choices, `complete` the query."""
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Scan when asked or when nothing is stored, then print the selected tags to `out`."""
+        from kubectl_imagerepo.commands.scan import ScanRequest, reconcile_selected
+        from kubectl_imagerepo.commands.selection import Selection, select
+        from kubectl_imagerepo.commands.shared import as_kube
+        from kubectl_imagerepo.model.tagquery import NumericTagError
+        from kubectl_imagerepo.reconcile.cluster import cluster_id
+        from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, default_path
+
+        path = self.database or default_path()
+        key = ObjectKey(cluster_id(as_kube(kube)), self.namespace, self.name)
+        try:
+            if self.scan or _stored(path, key) is None:
+                selected = select(kube, self.namespace, Selection((self.name,)))
+                request = ScanRequest(self.database, self.gates, concurrency=1, quiet=self.quiet)
+                code = reconcile_selected(kube, selected, request, streams.err)
+                if code != 0:
+                    return code
+            with TagStore(path) as store:
+                stored = store.read(key)
+                if stored is None:
+                    raise CommandError(f'error: no scan of "{self.name}" is stored in {path}')
+                selected_tags = self.query.select(store.tags(key))
+                try:
+                    first = next(selected_tags, None)
+                except NumericTagError as error:
+                    raise CommandError(f"error: --sort numeric: {error}") from None
+                tags = selected_tags if first is None else _chain(first, selected_tags)
+                _write(streams.out, self.output, key, stored, tags)
+        except StoreError as failure:
+            raise CommandError(f"error: {failure}") from None
+        return 0
 
 
 def _stored(path: Path, key: ObjectKey) -> StoredScan | None:

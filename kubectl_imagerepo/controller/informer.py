@@ -1,9 +1,9 @@
 """A cache of ImageRepositories kept current by list and watch, as client-go's informer.
 
-The first list reports every object as added. Watches resume from the last resourceVersion seen
-(bookmarks included); a watch the server no longer serves (410 Gone) is replaced by a relist that
-reports what changed meanwhile; a lost connection is retried with a growing delay, so an API
-server restart is survived.
+The first list reports every object as added. Watches (kube/watch.py) resume from the last
+resourceVersion seen (bookmarks included); a watch the server no longer serves (410 Gone) is
+replaced by a relist that reports what changed meanwhile; a lost connection is retried with a
+growing delay, so an API server restart is survived.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.kube.watch import WatchRequest
 
 Key = tuple[str, str]
 #: How long the server keeps one watch open, in seconds (client-go picks 5–10 minutes too).
@@ -64,6 +65,7 @@ class Informer:
         self.synced = threading.Event()
         self._api_version = ""
         self.relists = 0
+        self._failures = 0  # watch failures in a row, for the retry delay
         self.sleep: Callable[[float], bool] = self.stop.wait
 
     def get(self, key: Key) -> dict[str, Any] | None:
@@ -76,34 +78,32 @@ class Informer:
             return list(self._cache)
 
     def run(self) -> None:
-        """List, then watch, until `stop` is set."""
-        from kubectl_imagerepo.kube.client import ApiError
-        from kubectl_imagerepo.model.errors import CommandError
+        """List, then watch, until `stop` is set (see kube/watch.py for the loop)."""
+        from kubectl_imagerepo.kube.watch import list_then_watch
 
-        failures = 0
-        need_list = True
-        while not self.stop.is_set():
-            try:
-                if need_list:
-                    self._relist()
-                    need_list = False
-                    self.synced.set()
-                self._watch()
-                failures = 0
-            except ApiError as failure:
-                if failure.status == 410:
-                    self.log("info", "watch expired; listing again", resourceVersion=self._version)
-                    need_list = True
-                    continue
-                failures = self._pause(failures, failure)
-            except CommandError as failure:
-                failures = self._pause(failures, failure)
+        def watched() -> None:
+            self._failures = 0
 
-    def _pause(self, failures: int, failure: Exception) -> int:
-        delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+        list_then_watch(
+            self.kube,
+            self._path,
+            relist=self._relist,
+            request=self._request,
+            on_event=self._apply,
+            stop=self.stop.is_set,
+            on_expired=self._expired,
+            on_failure=self._pause,
+            on_watch_ended=watched,
+        )
+
+    def _expired(self, version: str) -> None:
+        self.log("info", "watch expired; listing again", resourceVersion=version)
+
+    def _pause(self, failure: Exception) -> None:
+        delay = RETRY_DELAYS[min(self._failures, len(RETRY_DELAYS) - 1)]
         self.log("error", "watch failed; retrying", error=str(failure), retryIn=f"{delay}s")
         self.sleep(delay)
-        return failures + 1
+        self._failures += 1
 
     def _path(self) -> str:
         return self.kube.resource_path(self.namespace)
@@ -111,7 +111,8 @@ class Informer:
     def _query(self) -> list[tuple[str, str]]:
         return [("labelSelector", self.selector)] if self.selector else []
 
-    def _relist(self) -> None:
+    def _relist(self) -> str:
+        """List every object, report what changed since the cache, mark the cache synced."""
         listed = self.kube.list_all(self._path(), self._query())
         self._api_version = str(listed.get("apiVersion") or f"{api.GROUP}/{api.VERSIONS[0]}")
         fresh = {}
@@ -131,26 +132,23 @@ class Informer:
                 self.handler.on_update(old[key], obj)
             else:
                 self.handler.on_add(obj)
+        self.synced.set()
+        return self._version
 
-    def _watch(self) -> None:
+    def _request(self, version: str) -> WatchRequest:
+        from kubectl_imagerepo.kube.watch import WatchRequest
+
         seconds = random.randint(*WATCH_SECONDS)
         query = [
             *self._query(),
-            ("resourceVersion", self._version),
+            ("resourceVersion", version),
             ("allowWatchBookmarks", "true"),
             ("timeoutSeconds", str(seconds)),
         ]
-        for event in self.kube.watch(self._path(), query, read_timeout=seconds + READ_SLACK):
-            if self.stop.is_set():
-                return
-            self._apply(str(event.get("type")), event.get("object") or {})
+        return WatchRequest(query, read_timeout=seconds + READ_SLACK)
 
     def _apply(self, kind: str, raw: dict[str, Any]) -> None:
         version = str((raw.get("metadata") or {}).get("resourceVersion") or "")
-        if kind == "BOOKMARK":
-            if version:
-                self._version = version
-            return
         obj = self._typed(raw)
         key = key_of(obj)
         with self._lock:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-LEVELS = {"debug": 0, "info": 1, "error": 2}
+#: Line levels, lowest first; `warn` carries the warnings of standard `logging` (see `logbridge`).
+LEVELS = {"debug": 0, "info": 1, "warn": 2, "error": 3}
 FORMATS = ("text", "json")
 
 

@@ -23,6 +23,7 @@ from kubectl_imagerepo.controller.workqueue import WorkQueue
 if TYPE_CHECKING:
     from kubectl_imagerepo.controller.logs import Logger
     from kubectl_imagerepo.controller.metrics import Metrics
+    from kubectl_imagerepo.controller.notification import EventPoster
     from kubectl_imagerepo.kube.client import Kube
     from kubectl_imagerepo.model.reference import ImageReference
     from kubectl_imagerepo.reconcile.events import EventRecord
@@ -41,13 +42,18 @@ class ControllerConfig:
     database: Path
     min_retry_delay: float = 0.75
     max_retry_delay: float = 900.0
+    #: `--default-service-account`: the spec.serviceAccountName of objects without one (workload identity).
+    default_service_account: str | None = None
 
 
 class LoggingSink:
-    """Writes to the cluster and logs each event recorded, as the Flux controllers log theirs."""
+    """Writes to the cluster and logs each event recorded, as the Flux controllers log theirs.
 
-    def __init__(self, sink: StatusSink, log: Logger) -> None:
-        self.sink, self.log = sink, log
+    With a `poster` (`--events-addr`), Normal and Warning events are also posted to it.
+    """
+
+    def __init__(self, sink: StatusSink, log: Logger, poster: EventPoster | None = None) -> None:
+        self.sink, self.log, self.poster = sink, log, poster
 
     def write_status(self, obj: Mapping[str, Any], status: Mapping[str, Any]) -> dict[str, Any]:
         return self.sink.write_status(obj, status)
@@ -58,6 +64,12 @@ class LoggingSink:
         self.log(level, event.message, namespace=meta.get("namespace"), name=meta.get("name"),
                  reason=event.reason)
         self.sink.record(obj, event)
+        if self.poster is not None:
+            from kubectl_imagerepo.controller.notification import payload
+
+            body = payload(obj, event.type, event.reason, event.message, datetime.now(UTC))
+            if body is not None:
+                self.poster.post(body)
 
 
 class Controller:
@@ -70,8 +82,9 @@ class Controller:
         options: Options,
         log: Logger,
         metrics: Metrics | None = None,
+        poster: EventPoster | None = None,
     ) -> None:
-        from kubectl_imagerepo.reconcile.actions import ClusterSink
+        from kubectl_imagerepo.reconcile.cluster import ClusterSink
 
         self.kube, self.config, self.options, self.log, self.metrics = kube, config, options, log, metrics
         self.queue: WorkQueue[Key] = WorkQueue(
@@ -79,7 +92,9 @@ class Controller:
         )
         self.halt = threading.Event()
         self.informer = Informer(kube, config.namespace, config.selector, self, log, self.halt)
-        self.sink = LoggingSink(ClusterSink(kube), log)
+        self.sink = LoggingSink(
+            ClusterSink(kube, lambda message: log("error", message)), log, poster
+        )
         self._local = threading.local()
         self._workers: list[threading.Thread] = []
         self._warned: set[Key] = set()
@@ -122,10 +137,6 @@ class Controller:
             self._workers.append(worker)
         self.log("info", "starting workers", controller="imagerepository",
                  workerCount=self.config.concurrent)
-
-    def watching(self) -> bool:
-        """The informer thread is alive (the health check)."""
-        return self._watcher is not None and self._watcher.is_alive()
 
     def stop(self, timeout: float) -> bool:
         """Take no more work and wait up to `timeout` for reconciles in flight; True if they all ended."""
@@ -174,6 +185,7 @@ class Controller:
             self.queue.forget(key)
             return
         self._warn_if_controller_alive(key, obj)
+        obj = with_default_service_account(obj, self.config.default_service_account)
         started = time.monotonic()
         fields = {"namespace": namespace, "name": name, "reconcileID": str(uuid.uuid4())}
         try:
@@ -240,7 +252,7 @@ class Controller:
         return timed
 
     def _warn_if_controller_alive(self, key: Key, obj: Mapping[str, Any]) -> None:
-        from kubectl_imagerepo.reconcile.actions import controller_also_writing
+        from kubectl_imagerepo.reconcile.cluster import controller_also_writing
 
         if key not in self._warned and controller_also_writing(obj, datetime.now(UTC)):
             self._warned.add(key)
@@ -251,3 +263,15 @@ class Controller:
                 namespace=key[0],
                 name=key[1],
             )
+
+
+def with_default_service_account(obj: dict[str, Any], account: str | None) -> dict[str, Any]:
+    """The object to reconcile: with `--default-service-account` as its `spec.serviceAccountName`
+    when it names none and authenticates with a cloud provider, as Flux's default for workload identity.
+
+    Only the reconcile sees it; the object in the cluster keeps its spec.
+    """
+    spec = obj.get("spec") or {}
+    if not account or spec.get("serviceAccountName") or spec.get("provider", "generic") == "generic":
+        return obj
+    return {**obj, "spec": {**spec, "serviceAccountName": account}}

@@ -1,4 +1,4 @@
-"""When `run` reconciles an object, and when it comes back to it (spec 2.1).
+"""When `run` reconciles an object, and when it comes back to it (docs/behaviour.md, The controller: `run`).
 
 Pure decisions: which watch events pass the controller's predicates, and what a reconcile's
 result asks of the work queue.

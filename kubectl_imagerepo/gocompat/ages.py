@@ -69,13 +69,21 @@ def _nanoseconds(seconds: float) -> int:
     return round(seconds * _SECOND)
 
 
-def _human(duration: int) -> str:
-    """HumanDuration on integer nanoseconds."""
-    seconds = int(_seconds(duration))
+def _negative(seconds: int) -> str | None:
+    """What both durations print for a negative age: `0s` within a second of clock skew, else `<invalid>`."""
     if seconds < -1:
         return "<invalid>"
     if seconds < 0:
         return "0s"
+    return None
+
+
+def _human(duration: int) -> str:
+    """HumanDuration on integer nanoseconds."""
+    seconds = int(_seconds(duration))
+    negative = _negative(seconds)
+    if negative is not None:
+        return negative
     if seconds < 60 * 2:
         return f"{seconds}s"
     minutes = duration // _MINUTE
@@ -105,10 +113,9 @@ def _human(duration: int) -> str:
 def _short(duration: int) -> str:
     """ShortHumanDuration on integer nanoseconds."""
     seconds = int(_seconds(duration))
-    if seconds < -1:
-        return "<invalid>"
-    if seconds < 0:
-        return "0s"
+    negative = _negative(seconds)
+    if negative is not None:
+        return negative
     if seconds < 60:
         return f"{seconds}s"
     minutes = int(_per_unit(duration, _MINUTE))
@@ -136,7 +143,8 @@ def short_human_duration(seconds: float) -> str:
     return _short(_nanoseconds(seconds))
 
 
-def _days_in_month(month: int, year: int) -> int:
+def days_in_month(month: int, year: int) -> int:
+    """The days of a month of the proleptic Gregorian calendar, as Go's time package counts them."""
     if month == 2:
         leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
         return 29 if leap else 28
@@ -151,7 +159,7 @@ def _parse(timestamp: str) -> _Timestamp:
     year, month, day = fields["year"], fields["month"], fields["day"]
     if not 1 <= month <= 12:
         raise ValueError(f"parsing time {timestamp!r}: month out of range")
-    if not 1 <= day <= _days_in_month(month, year):
+    if not 1 <= day <= days_in_month(month, year):
         raise ValueError(f"parsing time {timestamp!r}: day out of range")
     if fields["hour"] > 23 or fields["minute"] > 59 or fields["second"] > 59:
         raise ValueError(f"parsing time {timestamp!r}: time out of range")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+from kubectl_imagerepo.gocompat.strconv import atoi
+from kubectl_imagerepo.gocompat.unicode import go_bytes
 
 NANOSECOND = 1
 MICROSECOND = 1_000 * NANOSECOND
@@ -29,7 +30,6 @@ _REQUEST_TIMEOUT_ERROR = (
     "Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a "
     "corresponding time unit (e.g. 1s | 2m | 3h)"
 )
-_GO_INT = re.compile(r"[+-]?[0-9]+")
 
 
 def _quote(text: str) -> str:
@@ -43,10 +43,7 @@ def _quote(text: str) -> str:
     for char in text:
         code = ord(char)
         if code < 0x20 or code >= 0x80:
-            raw = (
-                bytes([code - 0xDC00]) if 0xDC80 <= code <= 0xDCFF else char.encode("utf-8", "surrogatepass")
-            )
-            out.extend(f"\\x{byte:02x}" for byte in raw)
+            out.extend(f"\\x{byte:02x}" for byte in go_bytes(char))
         else:
             if char in '"\\':
                 out.append("\\")
@@ -204,8 +201,9 @@ def parse_request_timeout(text: str) -> float | None:
     (``1s``, ``2m``, ``3h``); zero means no timeout. kubectl lets a negative duration such as ``-5s`` through
     (it then behaves like no timeout); this plugin rejects every negative value, with kubectl's message.
     """
-    if _GO_INT.fullmatch(text) and -_LIMIT <= int(text) < _LIMIT and int(text) >= 0:
-        nanoseconds = int(text) * SECOND
+    seconds = atoi(text)
+    if seconds is not None and seconds >= 0:
+        nanoseconds = seconds * SECOND
     else:
         try:
             nanoseconds = parse_go_duration(text)

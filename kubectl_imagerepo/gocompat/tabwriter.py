@@ -16,6 +16,8 @@ _TERMINATORS = "\t\v\n\f"
 class TabWriter:
     """Elastic tabstops as Go's text/tabwriter computes them, with liggitt/tabwriter's RememberWidths.
 
+    Without ``remember_widths`` it is Go's text/tabwriter itself (what ``kubectl describe`` uses).
+
     Feed it text whose cells end with tabs and whose lines end with newlines, and take the aligned text
     that ``write`` and ``flush`` return. A column is as wide as its widest cell plus the padding (at least
     the minimum width); the last cell of a line is never padded. Widths are measured in code points.
@@ -23,9 +25,12 @@ class TabWriter:
     width is remembered across flushes and only grows, so later rows stay aligned with earlier ones.
     """
 
-    def __init__(self, *, min_width: int = MIN_WIDTH, padding: int = PADDING) -> None:
+    def __init__(
+        self, *, min_width: int = MIN_WIDTH, padding: int = PADDING, remember_widths: bool = True
+    ) -> None:
         self._min_width = min_width
         self._padding = padding
+        self._remember_widths = remember_widths
         self._lines: list[list[str]] = [[]]  # cells; all but the last of a line ended with a tab
         self._cell: list[str] = []
         self._widths: list[int] = []
@@ -91,6 +96,8 @@ class TabWriter:
         self._write_lines(line0, line1)
 
     def _remember(self, width: int) -> int:
+        if not self._remember_widths:
+            return width
         column = len(self._widths)
         if len(self._remembered) < column:
             self._remembered.extend(self._widths[len(self._remembered) :])

@@ -114,7 +114,8 @@ class Kube:
         if content_type:
             headers["Content-Type"] = content_type
         target = path + ("?" + urlencode(list(query)) if query else "")
-        data = None if body is None else json.dumps(body).encode()
+        # Bytes go as they are: a body whose spelling matters (a JSON patch's `test` values).
+        data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
         try:
             answer = transport.request(method, target, headers, data, timeout or self._timeout)
         except TransportError as failure:

@@ -5,8 +5,6 @@ from __future__ import annotations
 GROUP = "image.toolkit.fluxcd.io"
 KIND = "ImageRepository"
 PLURAL = "imagerepositories"
-SINGULAR = "imagerepository"
-SHORT_NAMES = ("imgrepo", "imagerepo")
 # Preferred first: the order in which versions are tried when discovery is unavailable.
 VERSIONS = ("v1", "v1beta2")
 RESOURCE = f"{PLURAL}.{GROUP}"
@@ -15,5 +13,4 @@ POLICY_PLURAL = "imagepolicies"
 
 FIELD_MANAGER = "kubectl-imagerepo"
 REQUESTED_AT_ANNOTATION = "reconcile.fluxcd.io/requestedAt"
-FINALIZER = "finalizers.fluxcd.io"
 DEFAULT_EXCLUSION_LIST = ("^.*\\.sig$",)

@@ -242,7 +242,7 @@ def finalize_result(
     2. When the result is not a success (or `success_after_ns` is 0): a result that asks for a
        requeue deletes `Stalled` (only an empty result is a stall); a `Stalled=True` left then
        sets `Ready=False` with the stall's reason and message. This project always does so, where
-       the controller keeps an existing `Ready=False` (spec 0.2 item 2).
+       the controller keeps an existing `Ready=False` (see docs/behaviour.md, Deviations from the controller).
     3. A success, or `Stalled=True`, deletes `Reconciling`.
     4. An error turns a `Ready` that is `True`, `Unknown` or absent into `Ready=False`, reason
        `Failed`, with the error as message; an existing `Ready=False` is kept.

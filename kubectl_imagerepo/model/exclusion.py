@@ -9,6 +9,8 @@ from typing import Any
 
 import re2
 
+from kubectl_imagerepo.gocompat import regexp as goregexp
+
 __all__ = [
     "ExclusionError",
     "Exclusions",
@@ -23,21 +25,21 @@ _MAX_MEM = 128 << 20
 # RE2's status texts (re2/regexp.cc kErrorStrings, and RE2::Init's size error), which come before any
 # ": <offending text>", mapped to Go's regexp/syntax ErrorCode texts.
 _RE2_TO_GO_CODES = {
-    "unexpected error": "regexp/syntax: internal error",
-    "invalid escape sequence": "invalid escape sequence",
-    "invalid character class": "invalid character class",
-    "invalid character class range": "invalid character class range",
-    "missing ]": "missing closing ]",
-    "missing )": "missing closing )",
-    "unexpected )": "unexpected )",
-    "trailing \\": "trailing backslash at end of expression",
-    "no argument for repetition operator": "missing argument to repetition operator",
-    "invalid repetition size": "invalid repeat count",
-    "bad repetition operator": "invalid nested repetition operator",
-    "invalid perl operator": "invalid or unsupported Perl syntax",
-    "invalid UTF-8": "invalid UTF-8",
-    "invalid named capture group": "invalid named capture",
-    "pattern too large - compile failed": "expression too large",
+    "unexpected error": goregexp.ERR_INTERNAL_ERROR,
+    "invalid escape sequence": goregexp.ERR_INVALID_ESCAPE,
+    "invalid character class": goregexp.ERR_INVALID_CHAR_CLASS,
+    "invalid character class range": goregexp.ERR_INVALID_CHAR_RANGE,
+    "missing ]": goregexp.ERR_MISSING_BRACKET,
+    "missing )": goregexp.ERR_MISSING_PAREN,
+    "unexpected )": goregexp.ERR_UNEXPECTED_PAREN,
+    "trailing \\": goregexp.ERR_TRAILING_BACKSLASH,
+    "no argument for repetition operator": goregexp.ERR_MISSING_REPEAT_ARGUMENT,
+    "invalid repetition size": goregexp.ERR_INVALID_REPEAT_SIZE,
+    "bad repetition operator": goregexp.ERR_INVALID_REPEAT_OP,
+    "invalid perl operator": goregexp.ERR_INVALID_PERL_OP,
+    "invalid UTF-8": goregexp.ERR_INVALID_UTF8,
+    "invalid named capture group": goregexp.ERR_INVALID_NAMED_CAPTURE,
+    "pattern too large - compile failed": goregexp.ERR_LARGE,
 }
 _GO_CAPTURE_NAME_CHARS = frozenset(ascii_letters + digits + "_")
 _LOOKBEHINDS = ("(?<=", "(?<!")
@@ -125,11 +127,6 @@ def _error_text(error: Exception) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
-def _go_message(code: str, expr: str) -> str:
-    """Go's `syntax.Error.Error()`."""
-    return f"error parsing regexp: {code}: `{expr}`"
-
-
 def _go_reason(pattern: str, re2_text: str) -> str:
     """Translate an RE2 status text into Go's message for the same pattern.
 
@@ -142,20 +139,20 @@ def _go_reason(pattern: str, re2_text: str) -> str:
     go_code = _RE2_TO_GO_CODES.get(re2_code)
     if go_code is None:
         return f"error parsing regexp: {re2_text}"
-    if go_code == "expression too large":
-        return _go_message(go_code, pattern)
-    if go_code == "invalid or unsupported Perl syntax" and arg in _LOOKBEHINDS:
+    if go_code == goregexp.ERR_LARGE:
+        return goregexp.syntax_error_text(go_code, pattern)
+    if go_code == goregexp.ERR_INVALID_PERL_OP and arg in _LOOKBEHINDS:
         start = _first_group(pattern, _LOOKBEHINDS)
         if start is not None:
             end = pattern.find(">", start)
             expr = pattern[start : end + 1] if end >= 0 else pattern[start:]
-            return _go_message("invalid named capture", expr)
-    if go_code == "invalid UTF-8" and not arg and pattern.endswith("\\x{"):
-        return _go_message("invalid escape sequence", "\\x{")
+            return goregexp.syntax_error_text(goregexp.ERR_INVALID_NAMED_CAPTURE, expr)
+    if go_code == goregexp.ERR_INVALID_UTF8 and not arg and pattern.endswith("\\x{"):
+        return goregexp.syntax_error_text(goregexp.ERR_INVALID_ESCAPE, "\\x{")
     if arg in ("\\p", "\\P") and pattern.endswith(arg) and not pattern.endswith("-" + arg):
         # A class ending in a bare \p: Go takes it for a Unicode class with an empty name.
-        return _go_message("invalid character class range", arg)
-    return _go_message(go_code, arg)
+        return goregexp.syntax_error_text(goregexp.ERR_INVALID_CHAR_RANGE, arg)
+    return goregexp.syntax_error_text(go_code, arg)
 
 
 def _go_only_error(pattern: str) -> tuple[int, str] | None:
@@ -166,12 +163,13 @@ def _go_only_error(pattern: str) -> tuple[int, str] | None:
     """
     for position, token in _tokens(pattern):
         if token == "\\C":
-            return position, _go_message("invalid escape sequence", token)
+            return position, goregexp.syntax_error_text(goregexp.ERR_INVALID_ESCAPE, token)
         opening = next((prefix for prefix in _NAMED_GROUPS if token.startswith(prefix)), None)
         if opening is not None and (end := pattern.find(">", position)) >= 0:
             name = pattern[position + len(opening) : end]
             if not (name and _GO_CAPTURE_NAME_CHARS.issuperset(name)):
-                return position, _go_message("invalid named capture", pattern[position : end + 1])
+                group = pattern[position : end + 1]
+                return position, goregexp.syntax_error_text(goregexp.ERR_INVALID_NAMED_CAPTURE, group)
     return None
 
 

@@ -145,7 +145,7 @@ def prepare(doc: Mapping[str, Any], default_namespace: str) -> dict[str, Any]:
 
 
 def validate(obj: Mapping[str, Any], label: str) -> None:
-    """The CRD's validation of spec section 1.3; the first violation is a one-line InputError."""
+    """The CRD's validation of the spec fields; the first violation is a one-line InputError."""
     spec = obj["spec"]
     for field in ("image", "interval"):
         if field not in spec:

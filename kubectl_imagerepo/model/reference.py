@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from string import ascii_letters, ascii_lowercase, digits
 
+from kubectl_imagerepo.gocompat.netip import ParseAddrError, parse_addr
+from kubectl_imagerepo.gocompat.url import HOST_CHARS
+
 __all__ = [
     "DEFAULT_REGISTRY",
     "ImageReference",
@@ -22,9 +25,6 @@ _DIGEST_PREFIX = "sha256:"
 _TAG_CHARS = frozenset(ascii_letters + digits + "_-.")
 _REPOSITORY_CHARS = frozenset(ascii_lowercase + digits + "_-./")
 _LOWER_HEX = frozenset("0123456789abcdef")
-# ASCII that Go's net/url accepts unescaped in a host: RFC 3986 unreserved characters and sub-delims,
-# plus the ':' '[' ']' '<' '>' '"' that Go adds. Bytes >= 0x80 are accepted as they are.
-_HOST_CHARS = frozenset(ascii_letters + digits + "-_.~" + "!$&'()*+,;=" + ':[]<>"')
 
 _RFC1918_NETWORKS = tuple(
     ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -92,9 +92,9 @@ class ImageReference:
 def parse_image_reference(image: str, insecure: bool = False) -> ImageReference:
     """Parse `spec.image` as the controller's `ParseImageReference` does.
 
-    Differs from the controller on purpose (project decision 0.2 item 7): a digest gives
-    `image '<image>' should not include a digest; remove '@<digest>'` instead of a tag message, also
-    when a tag comes before the digest.
+    Differs from the controller on purpose (see docs/behaviour.md, Deviations from the controller):
+    a digest gives `image '<image>' should not include a digest; remove '@<digest>'` instead of a tag
+    message, also when a tag comes before the digest.
 
     Raises:
         ImageReferenceError: with the controller's message for a URL scheme, an unparsable reference,
@@ -188,10 +188,12 @@ def _valid_element(element: str, allowed: frozenset[str], min_length: int, max_l
 
 
 def _is_uri_authority(registry: str) -> bool:
-    """Whether Go's `url.Parse("//" + registry).Host == registry`.
+    """Whether Go's `url.Parse("//" + registry).Host == registry`, as Go parses since 1.24.8 and 1.25.2.
 
     Control characters, '#', '?', '@' and '%' always fail (an error, or a host that differs from the
-    input); a port must be digits (possibly none); brackets must enclose an IPv6 address.
+    input); a port must be digits (possibly none); brackets must start the host and enclose an IPv6
+    address. gocompat.url keeps the earlier parser, which the keychain's bracket globs need: the two
+    disagree on a host such as `reg-[0-9].io`.
     """
     if not registry:
         return True
@@ -207,7 +209,7 @@ def _is_uri_authority(registry: str) -> bool:
     colon = registry.rfind(":")
     if colon >= 0 and not _valid_optional_port(registry[colon:]):
         return False
-    return all(ord(char) >= 0x80 or char in _HOST_CHARS for char in registry)
+    return all(ord(char) >= 0x80 or char in HOST_CHARS for char in registry)
 
 
 def _valid_optional_port(port: str) -> bool:
@@ -218,10 +220,9 @@ def _valid_optional_port(port: str) -> bool:
 def _is_ipv6(address: str) -> bool:
     """Whether a bracketed host is an IPv6 address, as Go's `netip.ParseAddr` plus `!Is4()` decide."""
     try:
-        ipaddress.IPv6Address(address)
-    except ValueError:
+        return parse_addr(address) == 6
+    except ParseAddrError:
         return False
-    return True
 
 
 def _is_rfc1918(registry: str) -> bool:

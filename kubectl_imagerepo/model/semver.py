@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kubectl_imagerepo.output.jsonpath import go_quote
+from kubectl_imagerepo.gocompat.strconv import quote
 
 __all__ = [
     "Constraint",
@@ -220,7 +220,7 @@ def _is_wild(part: str) -> bool:
 def _parse_constraint(text: str) -> Constraint:
     match = _ONE.match(text)
     if match is None:
-        raise SemverError(f"improper constraint: {go_quote(text)}")
+        raise SemverError(f"improper constraint: {quote(text)}")
     operator, version_text = match.group(1), match.group(2)
     major, minor, patch, prerelease = match.group(3), match.group(4), match.group(5), match.group(6) or ""
     dirty = minor_dirty = patch_dirty = False
@@ -235,7 +235,7 @@ def _parse_constraint(text: str) -> Constraint:
     try:
         version = _loose(to_parse)
     except SemverError:
-        raise SemverError(f"improper constraint: {go_quote(text)}") from None
+        raise SemverError(f"improper constraint: {quote(text)}") from None
     return Constraint(operator, version, version_text, dirty, minor_dirty, patch_dirty)
 
 
@@ -368,7 +368,7 @@ def parse_range(text: str) -> Range:
     groups = []
     for segment in _rewrite_hyphens(text).split("||"):
         if _VALID.match(segment) is None:
-            raise SemverError(f"improper constraint: {go_quote(segment)}")
+            raise SemverError(f"improper constraint: {quote(segment)}")
         parts = [m.group(0) for m in _FIND.finditer(segment)] or [segment]
         groups.append(tuple(_parse_constraint(part) for part in parts))
     return Range(text, tuple(groups))

@@ -18,12 +18,12 @@ Without a sort (and without a range) the tags keep the order given, lazily.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from kubectl_imagerepo.gocompat.strconv import parse_float
 from kubectl_imagerepo.model import semver
 
 __all__ = [
@@ -33,22 +33,10 @@ __all__ = [
     "QueryError",
     "TagQuery",
     "compile_query",
-    "parse_go_float",
 ]
 
 SORTS = ("alpha", "semver", "numeric")
 ORDERS = ("asc", "desc")
-
-_DEC_DIGITS = r"[0-9_]"
-_HEX_DIGITS = r"[0-9a-fA-F_]"
-_DECIMAL = re.compile(
-    rf"[+-]?(?:{_DEC_DIGITS}+\.?{_DEC_DIGITS}*|\.{_DEC_DIGITS}+)(?:[eE][+-]?{_DEC_DIGITS}+)?", re.ASCII
-)
-_HEX = re.compile(
-    rf"[+-]?0[xX](?:{_HEX_DIGITS}+\.?{_HEX_DIGITS}*|\.{_HEX_DIGITS}+)[pP][+-]?{_DEC_DIGITS}+", re.ASCII
-)
-_INFINITY = re.compile(r"([+-]?)(?:inf|infinity)", re.IGNORECASE)
-
 
 class QueryError(ValueError):
     """A query that cannot run: `flag` names the option at fault."""
@@ -67,59 +55,8 @@ class NumericTagError(ValueError):
         self.tag = tag
 
 
-def _underscores_ok(text: str) -> bool:
-    """Go's `underscoreOK`: each `_` between digits (a `0x` prefix counts as a digit)."""
-    body = text[1:] if text[:1] in ("+", "-") else text
-    hex_prefix = len(body) >= 2 and body[0] == "0" and body[1] in "xX"
-    seen, start = "^", 0
-    if hex_prefix:
-        seen, start = "0", 2
-    for char in body[start:]:
-        if char.isdigit() or (hex_prefix and char in "abcdefABCDEF"):
-            seen = "0"
-        elif char == "_":
-            if seen != "0":
-                return False
-            seen = "_"
-        elif seen == "_":
-            return False
-        else:
-            seen = "!"
-    return seen != "_"
-
-
-def parse_go_float(text: str) -> float | None:
-    """The value of `text` as Go's `strconv.ParseFloat(text, 64)` reads it, or None when it fails.
-
-    Decimal and hexadecimal (`0x1p-2`) literals with Go's underscore rules, `inf`/`infinity` with an
-    optional sign and `nan`, in any case. A finite literal out of range is an error, as in Go.
-    """
-    if not text.isascii():
-        return None
-    special = _INFINITY.fullmatch(text)
-    if special is not None:
-        return -math.inf if special.group(1) == "-" else math.inf
-    if text.lower() == "nan":
-        return math.nan
-    is_hex = _HEX.fullmatch(text) is not None
-    if not is_hex and _DECIMAL.fullmatch(text) is None:
-        return None
-    if "_" in text and not _underscores_ok(text):
-        return None
-    plain = text.replace("_", "")
-    unsigned = plain.lstrip("+-")
-    mantissa = re.split("[pP]", unsigned[2:])[0] if is_hex else re.split("[eE]", unsigned)[0]
-    if mantissa.strip(".") == "":
-        return None
-    try:
-        value = float.fromhex(plain) if is_hex else float(plain)
-    except (OverflowError, ValueError):
-        return None
-    return None if math.isinf(value) else value
-
-
 def _numeric_key(tag: str) -> tuple[int, float, str]:
-    value = parse_go_float(tag)
+    value = parse_float(tag)
     if value is None:
         raise NumericTagError(tag)
     if math.isnan(value):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kubectl_imagerepo.gocompat.jsonenc import encode_string
 from kubectl_imagerepo.model.exclusion import Exclusions
 
 __all__ = [
@@ -21,24 +21,6 @@ __all__ = [
 ]
 
 LATEST_TAGS_COUNT = 10
-
-# Go's encoding/json escapes what JSON requires plus <, >, & and U+2028/U+2029 (its HTML-safe default);
-# other control characters become \u00XX and everything else is written as it is.
-_GO_JSON_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-_NEEDS_ESCAPE = re.compile(r'["\\<>&\u2028\u2029\x00-\x1f\ud800-\udfff]')
 
 
 @dataclass(frozen=True)
@@ -60,7 +42,7 @@ def sort_tags(tags: Iterable[str]) -> list[str]:
 
 
 def dedupe(tags: Iterable[str]) -> list[str]:
-    """Drop repeated tags, keeping each first occurrence in place (project decision 0.2 item 8)."""
+    """Drop repeated tags, keeping each first occurrence in place (docs/behaviour.md, Scanning)."""
     return list(dict.fromkeys(tags))
 
 
@@ -79,7 +61,7 @@ def marshal_tags(tags: Iterable[str]) -> bytes:
     `\\u003c`-style escapes, and other characters outside ASCII are written as they are. A lone
     surrogate, which Go cannot hold, is written as `\\ufffd`, as Go does for invalid UTF-8.
     """
-    return ("[" + ",".join(_go_json_string(tag) for tag in tags) + "]").encode("utf-8")
+    return ("[" + ",".join(encode_string(tag) for tag in tags) + "]").encode("utf-8")
 
 
 def revision(sorted_tags: Iterable[str]) -> str:
@@ -100,22 +82,3 @@ def process_scan(raw_tags: Iterable[str], exclusions: Exclusions) -> ScanOutcome
         tag_count=len(kept),
         revision=revision(kept),
     )
-
-
-def _go_json_string(text: str) -> str:
-    """One string as Go's encoding/json writes it, quotes included."""
-    if not _NEEDS_ESCAPE.search(text):
-        return f'"{text}"'
-    out = ['"']
-    for char in text:
-        escaped = _GO_JSON_ESCAPES.get(char)
-        if escaped is not None:
-            out.append(escaped)
-        elif char < " ":
-            out.append(f"\\u{ord(char):04x}")
-        elif "\ud800" <= char <= "\udfff":
-            out.append("\\ufffd")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from kubectl_imagerepo.gocompat.ages import age, human_duration, parse_time
 from kubectl_imagerepo.gocompat.durations import format_go_duration
+from kubectl_imagerepo.gocompat.fmt import sprint
+from kubectl_imagerepo.gocompat.tabwriter import TabWriter, escape_terminal
 from kubectl_imagerepo.model.errors import InputError
 from kubectl_imagerepo.model.imagerepository import ImageRepository, credentials_source
 
@@ -151,50 +151,9 @@ def _write_unstructured(w: _PrefixWriter, level: int, content: Mapping[Any, Any]
                 if isinstance(child, Mapping):
                     _write_unstructured(w, level + 1, child, here)
                 else:
-                    w.write(level + 1, f"{_go_value(child)}\n")
+                    w.write(level + 1, f"{sprint(child)}\n")
         else:
-            w.write(level, f"{label}:\t{_go_value(value)}\n")
-
-
-def _go_value(value: object) -> str:
-    """A JSON value formatted as Go's `%v` formats its decoded form."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return _go_float(value)
-    if isinstance(value, Mapping):
-        inner = " ".join(f"{key}:{_go_value(value[key])}" for key in sorted(value, key=str))
-        return f"map[{inner}]"
-    if isinstance(value, list | tuple):
-        return "[" + " ".join(_go_value(item) for item in value) + "]"
-    return str(value)
-
-
-def _go_float(value: float) -> str:
-    """A float64 as Go's `%v` prints it: shortest digits, exponent form below 1e-4 and from 1e6."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    if value == 0:
-        return sign + "0"
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
-    assert isinstance(exponent, int)
-    digits = "".join(map(str, digit_tuple)).rstrip("0")
-    exponent += len(digit_tuple) - len(digits)
-    point = len(digits) + exponent  # position of the decimal point in `digits`
-    power = point - 1
-    if power < -4 or power >= 6:
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return sign + digits + "0" * (point - len(digits))
-    return f"{sign}{digits[:point]}.{digits[point:]}"
+            w.write(level, f"{label}:\t{sprint(value)}\n")
 
 
 def _write_labels(w: _PrefixWriter, title: str, labels: Mapping[str, str]) -> None:
@@ -438,92 +397,19 @@ def _write_events(w: _PrefixWriter, events: Sequence[Mapping[str, Any]], now: da
 # --- output -------------------------------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    """Neutralise terminal escapes as kubectl does: ESC becomes `^[`, CR becomes `\\r`."""
-    return text.replace("\x1b", "^[").replace("\r", "\\r")
-
-
 class _PrefixWriter:
-    """kubectl's describe writer: two spaces per level, escaped, through an aligning tab writer."""
+    """kubectl's describe writer: two spaces per level, escaped, through Go's text/tabwriter."""
 
     def __init__(self) -> None:
-        self._columns = _TabWriter(minwidth=0, padding=2)
+        self._columns = TabWriter(min_width=0, padding=2, remember_widths=False)
+        self._out: list[str] = []
 
     def write(self, level: int, text: str) -> None:
-        self._columns.write(_escape("  " * level + text))
+        self._out.append(self._columns.write(escape_terminal("  " * level + text)))
 
     def flush(self) -> None:
-        self._columns.flush()
+        self._out.append(self._columns.flush())
 
     def text(self) -> str:
-        self._columns.flush()
-        return self._columns.output()
-
-
-class _TabWriter:
-    """Elastic tabstops as Go's `text/tabwriter` lays them out, padding with spaces.
-
-    Text is made of cells terminated by a tab; the text after a line's last tab is not part of any
-    column. Cells of one column in consecutive lines that all have that column are padded to the
-    widest of them plus `padding`. A flush (or a form feed) ends every column.
-    """
-
-    def __init__(self, *, minwidth: int, padding: int) -> None:
-        self._minwidth = minwidth
-        self._padding = padding
-        self._pending = ""
-        self._done: list[str] = []
-
-    def write(self, text: str) -> None:
-        text = text.replace("\v", "\t")
-        *sections, last = text.split("\f")
-        for section in sections:
-            self._pending += section + "\n"
-            self.flush()
-        self._pending += last
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        *complete, partial = self._pending.split("\n")
-        lines = [line.split("\t") for line in complete]
-        if partial:
-            cells = partial.split("\t")
-            # A line not ended by a newline has no empty trailing cell.
-            lines.append(cells[:-1] if cells[-1] == "" else cells)
-        widths = self._widths(lines)
-        out = []
-        for row, cells in enumerate(lines):
-            padded = [cell + " " * (widths[row][col] - len(cell)) for col, cell in enumerate(cells[:-1])]
-            out.append("".join([*padded, cells[-1]]) if cells else "")
-        text = "\n".join(out[: len(complete)])
-        if complete:
-            text += "\n"
-        if partial:
-            text += out[-1]
-        self._done.append(text)
-        self._pending = ""
-
-    def _widths(self, lines: list[list[str]]) -> list[list[int]]:
-        """Each terminated cell's column width: the widest cell of its block of lines, plus padding."""
-        widths: list[list[int]] = [[0] * max(len(cells) - 1, 0) for cells in lines]
-        columns = max((len(cells) - 1 for cells in lines), default=0)
-        for col in range(columns):
-            row = 0
-            while row < len(lines):
-                if len(lines[row]) - 1 <= col:
-                    row += 1
-                    continue
-                block_end = row
-                while block_end < len(lines) and len(lines[block_end]) - 1 > col:
-                    block_end += 1
-                width = max(
-                    self._minwidth, max(len(lines[r][col]) + self._padding for r in range(row, block_end))
-                )
-                for r in range(row, block_end):
-                    widths[r][col] = width
-                row = block_end
-        return widths
-
-    def output(self) -> str:
-        return "".join(self._done)
+        self.flush()
+        return "".join(self._out)

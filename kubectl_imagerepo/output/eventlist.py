@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from kubectl_imagerepo.gocompat.tabwriter import render_table
+from kubectl_imagerepo.gocompat.unicode import trim_space
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.output.describe import EventSummary, event_text
 
@@ -23,12 +24,6 @@ TYPES_ERROR = "valid --types are Normal or Warning"
 HEADERS = ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE")
 OUTPUT_FORMATS = ("json", "jsonpath", "jsonpath-as-json", "name", "yaml")
 """What `-o` accepts besides the table (kubectl's go-template formats are not offered)."""
-
-# Go's unicode.IsSpace, which strings.TrimSpace uses; Python's str.strip also drops \x1c-\x1f.
-_GO_SPACES = (
-    " \t\n\v\f\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-)
-
 
 @dataclass(frozen=True)
 class EventApi:
@@ -62,11 +57,6 @@ EVENT_APIS = (CORE_V1, EVENTS_V1)
 def _escape_selector_value(value: str) -> str:
     """apimachinery's fields.EscapeValue: `\\`, `,` and `=` are backslash-escaped."""
     return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
-
-
-def go_trim_space(text: str) -> str:
-    """Go's strings.TrimSpace: leading and trailing Unicode white space removed."""
-    return text.strip(_GO_SPACES)
 
 
 def parse_types(values: Iterable[str]) -> tuple[str, ...]:
@@ -184,7 +174,7 @@ class Event:
             object_name=event_text(event, "involvedObject.name", "regarding.name"),
             type=event_text(event, "type"),
             reason=event_text(event, "reason"),
-            message=go_trim_space(event_text(event, "message", "note")),
+            message=trim_space(event_text(event, "message", "note")),
             timing=EventSummary.read(event),
             core=as_core_v1(event),
         )

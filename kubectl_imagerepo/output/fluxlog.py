@@ -1,8 +1,10 @@
-"""Flux's progress lines on stderr: `►` action, `✔` success, `✗` failure, `◎` waiting, `⚠️` warning."""
+"""Flux's progress lines: `►` action, `✔` success, `✗` failure, `◎` waiting, `⚠️` warning.
+
+The commands print them on their stderr stream; this module only formats them for a stream.
+"""
 
 from __future__ import annotations
 
-import sys
 from typing import TextIO
 
 SYMBOLS = {"action": "►", "success": "✔", "failure": "✗", "waiting": "◎", "warning": "⚠️"}
@@ -14,11 +16,12 @@ def _symbol(kind: str, stream: TextIO) -> str:
     return SYMBOLS[kind] if encoding.startswith("utf") else ASCII[kind]
 
 
-def line(kind: str, message: str) -> str:
-    """One progress line, with Flux's symbol (or an ASCII stand-in where stderr is not UTF-8)."""
-    return f"{_symbol(kind, sys.stderr)} {message}"
+def line(kind: str, message: str, stream: TextIO) -> str:
+    """One progress line for `stream`, with Flux's symbol (an ASCII stand-in where it is not UTF-8)."""
+    return f"{_symbol(kind, stream)} {message}"
 
 
-def say(kind: str, message: str) -> None:
-    """Print one progress line on stderr."""
-    print(line(kind, message), file=sys.stderr, flush=True)
+def say(kind: str, message: str, stream: TextIO) -> None:
+    """Write one progress line to `stream`."""
+    stream.write(line(kind, message, stream) + "\n")
+    stream.flush()

@@ -106,11 +106,12 @@ def should_scan(
     4. `exclusion_list` does not have the same content as `status.observedExclusionList` (equal
        lengths, and every entry of the first is in the second; order is ignored): `updated exclusion list`.
     5. The database has no entry for the object: `no tags in database`. An entry holding an empty
-       tag list is a result like any other (spec 0.2 item 4).
+       tag list is a result like any other (docs/behaviour.md, Deviations from the controller).
     6. Less than 1s of the interval is left since `status.lastScanResult.scanTime` (or there is
        no scan time): `triggered by interval`.
     7. The last scan failed: `reconcile requested`. The controller would wait for the interval
-       when the failed scan was a requested one; this project retries it (spec 0.2 item 3).
+       when the failed scan was a requested one; this project retries it (docs/behaviour.md, Deviations
+       from the controller).
     8. Otherwise no scan; the next reconcile is due when the interval elapses.
 
     Args:

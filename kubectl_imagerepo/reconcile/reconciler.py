@@ -1,12 +1,17 @@
-"""One reconcile of one ImageRepository, as the image-reflector-controller runs it (spec 2.2).
+"""One reconcile of one ImageRepository, as the image-reflector-controller runs it.
 
 The decisions are pure functions (`decisions`, `conditions`); this module sequences them and
 does the I/O through what it is given: a `StatusSink` (the cluster, or memory for `-f`), the tag
 database and a tag lister. Each status it writes is one the controller would write at that point.
+As in the controller, every way out goes through one exit that finalises the conditions, writes the
+status and records the event: a failure of any kind, expected or not, ends as the object's failed
+status (see docs/behaviour.md, Status, conditions and events). Only a status that cannot be written
+is raised to the caller.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +38,11 @@ if TYPE_CHECKING:
 
 NANOSECOND = 1e-9
 FAILED_SCAN_REASONS = frozenset({cond.READ_OPERATION_FAILED_REASON})
+SUSPENDED_RESULT_MESSAGE = "resource is suspended"
+#: How an exception nobody raised on purpose is told in Ready's message: `<type>: <first line>`.
+UNEXPECTED_ERROR = "{kind}: {detail}"
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 #: Lists the tags of `reference` with `access` (credentials, TLS, proxies) before `deadline`.
@@ -78,6 +88,24 @@ class Result:
     scanned: bool
 
 
+@dataclass(frozen=True)
+class Step:
+    """A stretch of the reconcile, and what a failure in it sets Ready to: a reason, a message template."""
+
+    reason: str
+    message: str
+
+    def failure(self, error: object) -> _Failure:
+        return _Failure(self.reason, self.message.format(error=error))
+
+
+#: Outside the steps below: Flux's `ResultFinalizer` wording for an error no step names (`Failed`).
+GENERAL = Step(cond.FAILED_REASON, "{error}")
+AUTHENTICATING = Step(cond.AUTHENTICATION_FAILED_REASON, decisions.AUTHENTICATION_FAILED_MESSAGE)
+DECIDING = Step(cond.STATUS_FAILURE, decisions.SCAN_TIME_FAILED_MESSAGE)
+SCANNING = Step(cond.READ_OPERATION_FAILED_REASON, decisions.SCAN_FAILED_MESSAGE)
+
+
 class _Failure(Exception):
     """A reconcile error: the text becomes Ready's message with `reason`."""
 
@@ -85,6 +113,39 @@ class _Failure(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class _WriteFailed(Exception):
+    """A status write in the middle of the reconcile failed with `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """How the reconcile's body ended, for the exit: the error, the requeue, the Trace event's message."""
+
+    error: str | None
+    requeue_after_ns: int | None
+    success_after_ns: int
+    next_msg: str
+
+
+def describe_unexpected(error: BaseException) -> str:
+    """One line about an error nobody raised on purpose: the type and the first line of its text.
+
+    The plugin's own errors (`CommandError`) are already worded for people: their text alone.
+    """
+    from kubectl_imagerepo.model.errors import CommandError
+
+    lines = str(error).strip().splitlines()
+    detail = lines[0] if lines else ""
+    if isinstance(error, CommandError):
+        return detail.removeprefix("error: ") or type(error).__name__
+    kind = type(error).__name__
+    return UNEXPECTED_ERROR.format(kind=kind, detail=detail) if detail else kind
 
 
 def last_scan_failed(repo: ImageRepository) -> bool:
@@ -124,6 +185,7 @@ class _Reconcile:
         self.status: dict[str, Any] = dict(obj.get("status") or {})
         self.scanned = False
         self.superseded = False
+        self.step = GENERAL
 
     @property
     def key(self) -> ObjectKey:
@@ -143,12 +205,67 @@ class _Reconcile:
         else:
             self.obj = written
 
+    def patch_midway(self) -> None:
+        """An intermediate status write; its failure ends the reconcile (Flux returns the patch error)."""
+        try:
+            self.patch()
+        except Exception as failure:
+            raise _WriteFailed(failure) from failure
+
     def run(self) -> Result:
-        repo = self.repo
-        if repo.suspend:
+        """The reconcile's body, then its one exit: whatever happened, the exit writes the status."""
+        if self.repo.suspend:
             return self._result(
-                suspended=True, message="resource is suspended", requeue_after_ns=None, error=None
+                suspended=True, message=SUSPENDED_RESULT_MESSAGE, requeue_after_ns=None, error=None
             )
+        write_failure: Exception | None = None
+        try:
+            ending = self._body()
+        except _WriteFailed as failed:
+            write_failure = failed.error
+            ending = self._ended(describe_unexpected(failed.error))
+        except _Failure as failure:
+            ending = self._failed(failure)
+        except Exception as unexpected:  # see docs/behaviour.md, Status, conditions and events
+            logger.debug(
+                "reconcile failed unexpectedly",
+                exc_info=unexpected,
+                extra={"namespace": self.repo.namespace, "object_name": self.repo.name},
+            )
+            ending = self._failed(self.step.failure(describe_unexpected(unexpected)))
+        try:
+            return self._finish(ending)
+        except Exception as final:
+            raise (write_failure or final) from None
+
+    def _failed(self, failure: _Failure) -> _Ending:
+        """Ready=False with the failure's reason and message; the error goes to the exit."""
+        self.conditions = cond.set_condition(
+            self.conditions, READY, cond.FALSE, failure.reason, failure.message, self.repo.generation,
+            self.now(),
+        )
+        return self._ended(failure.message)
+
+    def _ended(self, error: str) -> _Ending:
+        """A failed ending: a retry with backoff. A `Ready` not set False yet gets `Failed` (finaliser)."""
+        return _Ending(error=error, requeue_after_ns=None, success_after_ns=self._interval(), next_msg="")
+
+    def _stalled(self) -> _Ending:
+        """A stalled ending: no requeue."""
+        interval = self.repo.interval_ns()
+        return _Ending(error=None, requeue_after_ns=None, success_after_ns=interval, next_msg="")
+
+    def _interval(self) -> int:
+        """`spec.interval` in nanoseconds; 0 when it cannot be read (the failure says why elsewhere)."""
+        from kubectl_imagerepo.model.errors import InputError
+
+        try:
+            return self.repo.interval_ns()
+        except InputError:
+            return 0
+
+    def _body(self) -> _Ending:
+        repo = self.repo
         started = time.monotonic()
         gen = repo.generation
         stall = decisions.feature_gate_stall(
@@ -158,9 +275,7 @@ class _Reconcile:
             self.conditions = cond.mark_stalled(
                 self.conditions, cond.FEATURE_GATE_DISABLED_REASON, stall, gen, self.now()
             )
-            return self._finish(
-                error=None, requeue_after_ns=None, success_after_ns=repo.interval_ns(), next_msg=""
-            )
+            return self._stalled()
 
         self.conditions = cond.mark_progressing(
             self.conditions, decisions.RECONCILIATION_IN_PROGRESS, gen, self.now()
@@ -169,7 +284,7 @@ class _Reconcile:
         if early is not None:
             if early != decisions.RECONCILIATION_IN_PROGRESS:
                 self.conditions = cond.mark_progressing(self.conditions, early, gen, self.now())
-            self.patch()
+            self.patch_midway()
 
         try:
             reference = parse_image_reference(repo.image, repo.insecure)
@@ -177,70 +292,58 @@ class _Reconcile:
             self.conditions = cond.mark_stalled(
                 self.conditions, cond.IMAGE_URL_INVALID_REASON, str(invalid), gen, self.now()
             )
-            return self._finish(
-                error=None, requeue_after_ns=None, success_after_ns=repo.interval_ns(), next_msg=""
-            )
+            return self._stalled()
         self.conditions = cond.delete_condition(self.conditions, cond.STALLED)
         deadline = started + repo.effective_timeout_ns() * NANOSECOND
         exclusion_list = list(repo.effective_exclusion_list())
 
-        try:
-            with self._access(reference) as access:
-                decision = self._decide(reference, exclusion_list)
-                if decision.scan:
-                    self.conditions = cond.mark_progressing(
-                        self.conditions,
-                        decisions.scanning_message(decision.reason),
-                        gen,
-                        self.now(),
-                        drift=decision.drift,
-                    )
-                    self.patch()
-                    self._scan(reference, access, exclusion_list, deadline)
-                    old_scan = self.old.last_scan_result
-                    next_msg = decisions.next_scan_message(
-                        True,
-                        None if old_scan is None else old_scan.revision,
-                        self.status["lastScanResult"]["revision"],
-                        decision.next_ns,
-                    )
-                else:
-                    next_msg = decisions.next_scan_message(False, None, None, decision.next_ns)
-        except _Failure as failure:
-            self.conditions = cond.set_condition(
-                self.conditions, READY, cond.FALSE, failure.reason, failure.message, gen, self.now()
-            )
-            return self._finish(
-                error=failure.message, requeue_after_ns=None, success_after_ns=repo.interval_ns(), next_msg=""
-            )
+        with self._access(reference) as access:
+            decision = self._decide(reference, exclusion_list)
+            if decision.scan:
+                self.conditions = cond.mark_progressing(
+                    self.conditions,
+                    decisions.scanning_message(decision.reason),
+                    gen,
+                    self.now(),
+                    drift=decision.drift,
+                )
+                self.patch_midway()
+                self._scan(reference, access, exclusion_list, deadline)
+                old_scan = self.old.last_scan_result
+                next_msg = decisions.next_scan_message(
+                    True,
+                    None if old_scan is None else old_scan.revision,
+                    self.status["lastScanResult"]["revision"],
+                    decision.next_ns,
+                )
+            else:
+                next_msg = decisions.next_scan_message(False, None, None, decision.next_ns)
+            self.step = GENERAL
 
         self.status["canonicalImageName"] = reference.canonical_name
         self.status["observedExclusionList"] = exclusion_list
         self.conditions = cond.delete_condition(self.conditions, READY)
-        return self._finish(
-            error=None,
-            requeue_after_ns=decision.next_ns,
-            success_after_ns=decision.next_ns,
+        return _Ending(
+            error=None, requeue_after_ns=decision.next_ns, success_after_ns=decision.next_ns,
             next_msg=next_msg,
         )
 
     def _access(self, reference: ImageReference) -> RegistryAccess:
-        """Step 6, the auth options (spec section 4); a failure is retried, never a stall."""
+        """The auth options; a failure is retried, never a stall."""
         if self.options.secrets is None:
             return ANONYMOUS
+        self.step = AUTHENTICATING
         try:
             return resolve_access(self.options.secrets, self.repo, reference)
         except AuthError as failure:
-            message = decisions.AUTHENTICATION_FAILED_MESSAGE.format(error=failure)
-            raise _Failure(cond.AUTHENTICATION_FAILED_REASON, message) from None
+            raise AUTHENTICATING.failure(failure) from None
 
     def _decide(self, reference: ImageReference, exclusion_list: list[str]) -> decisions.ScanDecision:
+        self.step = DECIDING
         try:
             stored = self.store.read(self.key)
         except StoreError as failure:
-            raise _Failure(
-                cond.STATUS_FAILURE, decisions.SCAN_TIME_FAILED_MESSAGE.format(error=failure)
-            ) from None
+            raise DECIDING.failure(failure) from None
         present: bool | None = None
         if stored is not None and stored.canonical_name == (self.repo.canonical_image_name or ""):
             present = stored.tag_count > 0
@@ -258,18 +361,14 @@ class _Reconcile:
     ) -> None:
         from kubectl_imagerepo.model.exclusion import ExclusionError, compile_exclusions
         from kubectl_imagerepo.model.tags import process_scan
-        from kubectl_imagerepo.registry.tags import RegistryError
+        from kubectl_imagerepo.registry.errors import RegistryError
 
-        def failed(text: object) -> _Failure:
-            return _Failure(
-                cond.READ_OPERATION_FAILED_REASON, decisions.SCAN_FAILED_MESSAGE.format(error=text)
-            )
-
+        self.step = SCANNING
         try:
             exclusions = compile_exclusions(exclusion_list)
             raw = self.list_tags(reference, access, deadline, self.progress)
         except (ExclusionError, RegistryError) as failure:
-            raise failed(failure) from None
+            raise SCANNING.failure(failure) from None
         outcome = process_scan(raw, exclusions)
         scan_time = cond.format_time(self.now())
         try:
@@ -281,7 +380,9 @@ class _Reconcile:
                 scan_time=scan_time,
             )
         except StoreError as failure:
-            raise failed(f'failed to set tags for "{reference.canonical_name}": {failure}') from None
+            raise SCANNING.failure(
+                f'failed to set tags for "{reference.canonical_name}": {failure}'
+            ) from None
         result: dict[str, Any] = {
             "revision": outcome.revision,
             "tagCount": outcome.tag_count,
@@ -292,19 +393,17 @@ class _Reconcile:
         self.status["lastScanResult"] = result
         self.scanned = True
 
-    def _finish(
-        self, *, error: str | None, requeue_after_ns: int | None, success_after_ns: int, next_msg: str
-    ) -> Result:
-        """The final patch (ResultFinalizer), then the event."""
+    def _finish(self, ending: _Ending) -> Result:
+        """The exit: the final patch (ResultFinalizer), then the event."""
         repo = self.repo
         scan = self.status.get("lastScanResult") or {}
         ready_msg = decisions.ready_message(int(scan.get("tagCount") or 0), str(scan.get("revision") or ""))
         self.conditions = cond.finalize_result(
             self.conditions,
-            error=error,
+            error=ending.error,
             requeue=False,
-            requeue_after_ns=requeue_after_ns,
-            success_after_ns=success_after_ns,
+            requeue_after_ns=ending.requeue_after_ns,
+            success_after_ns=ending.success_after_ns,
             ready_message=ready_msg,
             generation=repo.generation,
             now=self.now(),
@@ -316,15 +415,15 @@ class _Reconcile:
         if repo.requested_at is not None:
             self.status["lastHandledReconcileAt"] = repo.requested_at
         self.patch()
-        event = decisions.event_for(self.old.conditions, self.conditions, next_msg)
+        event = decisions.event_for(self.old.conditions, self.conditions, ending.next_msg)
         if event is not None and not self.superseded:
             self.sink.record(self.obj, EventRecord(event.type, event.reason, event.message))
         ready = find_condition(self.conditions, READY)
         return self._result(
             suspended=False,
             message=ready.message if ready else "",
-            requeue_after_ns=requeue_after_ns,
-            error=error,
+            requeue_after_ns=ending.requeue_after_ns,
+            error=ending.error,
         )
 
     def _result(

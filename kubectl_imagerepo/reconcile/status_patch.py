@@ -1,15 +1,23 @@
 """Writing an ImageRepository's status without losing anyone else's change.
 
-Every write is a JSON merge patch to the status subresource carrying the object's
-`resourceVersion`, so a concurrent writer makes it fail with 409 instead of being overwritten.
-On 409 the object is read again: when its generation or its `requestedAt` annotation moved on,
-another reconcile of a newer request owns the status and this write is dropped; otherwise the
-patch is rebuilt against what is there now, after a short random pause that grows with each
-conflict, so that writers changing the object all the time (labels, say) do not starve it.
+Every write is a JSON patch (RFC 6902) to the status subresource: `test` operations on what the
+reconcile depended on (the status it read, `metadata.generation`, and the `requestedAt` annotation
+when there is one), then one `add` of the whole new status. Labels, other annotations or anything else
+of the object may change meanwhile without costing the write anything; a change of the status itself
+(another reconcile) fails a `test`, which the API server answers with 422. Then the object is read
+again: when its generation or its `requestedAt` annotation moved on, another reconcile of a newer
+request owns the status and this write is dropped; otherwise the patch is rebuilt against what is
+there now, after a short random pause that grows with each failure.
+
+The API server compares a tested value with the object's JSON byte for byte, as Go's encoding/json
+spells it, so the patch is sent spelled that way (`go_json`). A status Go would spell otherwise (a
+float) is guarded by `resourceVersion` instead: a JSON merge patch, which any change of the object
+makes a 409 conflict. See docs/behaviour.md, Status, conditions and events.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Mapping
@@ -18,11 +26,16 @@ from typing import TYPE_CHECKING, Any
 from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.kube.client import ApiError, Kube
 
 MAX_CONFLICT_RETRIES = 12
 #: The longest pause before re-reading after a conflict, in seconds (10 ms doubling up to this).
 MAX_CONFLICT_PAUSE = 1.0
+JSON_PATCH = "application/json-patch+json"
+#: What the API server says when a JSON patch does not apply (a failed `test`): 422, reason Invalid.
+PATCH_NOT_APPLIED = "the server rejected our request due to an error in our request"
+#: What Go's encoding/json escapes in strings beyond what JSON requires (HTML characters, JS line ends).
+GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def merge_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,6 +66,59 @@ def superseded(reconciled: Mapping[str, Any], fresh: Mapping[str, Any]) -> bool:
     ) != (new.get("annotations") or {}).get(requested)
 
 
+def pointer(*parts: str) -> str:
+    """The JSON pointer (RFC 6901) to `parts`: `~` and `/` escaped."""
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def go_json(value: Any) -> str:
+    """`value` as JSON spelled as Go's encoding/json spells it, which a JSON patch `test` compares.
+
+    No spaces, raw UTF-8, `<`, `>`, `&`, U+2028 and U+2029 escaped as `\\u003c` and so on; other
+    escapes are the same in both. Raises ValueError for a float, whose spelling differs.
+    """
+    _refuse_floats(value)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return "".join(GO_ESCAPES.get(char, char) for char in text)
+
+
+def _refuse_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise ValueError(f"a float ({value!r}) has no single JSON spelling")
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_floats(item)
+
+
+def guarded_patch(read: Mapping[str, Any], desired: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The JSON patch that writes `desired` as the status only if what `read` showed is still there.
+
+    It tests the status (null when `read` had none, which the API server takes for "absent"),
+    `metadata.generation` and the `requestedAt` annotation when `read` has them, then adds the whole
+    status.
+    """
+    meta = read.get("metadata") or {}
+    checks: list[tuple[str, Any]] = []
+    if "generation" in meta:
+        checks.append((pointer("metadata", "generation"), meta["generation"]))
+    requested = (meta.get("annotations") or {}).get(api.REQUESTED_AT_ANNOTATION)
+    if requested is not None:
+        checks.append((pointer("metadata", "annotations", api.REQUESTED_AT_ANNOTATION), requested))
+    checks.append((pointer("status"), read.get("status")))
+    operations = [{"op": "test", "path": path, "value": value} for path, value in checks]
+    return [*operations, {"op": "add", "path": pointer("status"), "value": dict(desired)}]
+
+
+def guard_failed(failure: ApiError) -> bool:
+    """The write lost a race: a 409 conflict, or a 422 whose patch did not apply (a failed `test`)."""
+    if failure.conflict:
+        return True
+    return failure.status == 422 and failure.message.startswith(PATCH_NOT_APPLIED)
+
+
 def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
     """Make the object's status equal `desired`; returns the object as stored afterwards.
 
@@ -65,18 +131,32 @@ def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any])
     path = kube.resource_path(meta["namespace"], meta["name"], subresource="status")
     current = obj
     for attempt in range(MAX_CONFLICT_RETRIES):
-        patch = merge_patch(current.get("status") or {}, desired)
-        if not patch:
+        if not merge_patch(current.get("status") or {}, desired):
             return dict(current)
-        body = {"metadata": {"resourceVersion": current["metadata"]["resourceVersion"]}, "status": patch}
         try:
-            updated: dict[str, Any] = kube.patch(path, body, query=[("fieldManager", api.FIELD_MANAGER)])
-            return updated
+            return _patch(kube, path, current, desired)
         except ApiError as failure:
-            if not failure.conflict:
+            if not guard_failed(failure):
                 raise
         time.sleep(random.uniform(0, min(MAX_CONFLICT_PAUSE, 0.01 * 2**attempt)))
         current = kube.get(kube.resource_path(meta["namespace"], meta["name"]))
         if superseded(obj, current):
             return dict(current)
     raise ApiError(409, "Conflict", f"status of {meta['namespace']}/{meta['name']} kept changing; gave up")
+
+
+def _patch(kube: Kube, path: str, current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+    """One guarded write: the JSON patch, or a merge patch carrying resourceVersion when it cannot be."""
+    query = [("fieldManager", api.FIELD_MANAGER)]
+    updated: dict[str, Any]
+    try:
+        body = go_json(guarded_patch(current, desired)).encode()
+    except ValueError:  # a float, or text that is no UTF-8: see the module's docstring
+        fallback = {
+            "metadata": {"resourceVersion": current["metadata"]["resourceVersion"]},
+            "status": merge_patch(current.get("status") or {}, desired),
+        }
+        updated = kube.patch(path, fallback, query=query)
+    else:
+        updated = kube.patch(path, body, content_type=JSON_PATCH, query=query)
+    return updated

@@ -1,10 +1,10 @@
-"""How to reach an ImageRepository's registry: proxy, TLS and credentials (spec section 4).
+"""How to reach an ImageRepository's registry: proxy, TLS, credentials (docs/behaviour.md, Registry access).
 
 `resolve_access()` builds what the controller's `GetOptions` builds, in the same order and with the same
 error texts: the proxy from `spec.proxySecretRef`, the provider check, the TLS material of
 `spec.certSecretRef`, then the static credentials of `spec.secretRef` and the ServiceAccount's
-`imagePullSecrets`. Unlike the controller (project decision 0.2 item 1), one Secret may serve as both
-`secretRef` and `certSecretRef`.
+`imagePullSecrets`. Unlike the controller, one Secret may serve as both `secretRef` and `certSecretRef`
+(see docs/behaviour.md, Deviations from the controller).
 
 The TLS material is checked here, as the controller checks it before any request, and then written to
 files (mode 0600, in a private temporary directory) because the registry client loads certificates from
@@ -13,7 +13,6 @@ files; `RegistryAccess.close()` removes them. Credentials never reach a message,
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import shutil
@@ -24,25 +23,23 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from kubectl_imagerepo.model.imagerepository import CLOUD_PROVIDERS, GENERIC_PROVIDER
+from kubectl_imagerepo.registry.cloud_hosts import provider_registry, serves
 from kubectl_imagerepo.registry.dockerconfig import (
-    Base64Error,
-    GoURLError,
     Keychain,
     SecretError,
-    go_base64_decode,
-    go_quote,
-    parse_go_url,
     secret_keys,
     secret_label,
     secret_value,
 )
+from kubectl_imagerepo.registry.errors import AuthError
+from kubectl_imagerepo.registry.proxy import proxy_url
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.kube.client import Kube
     from kubectl_imagerepo.model.imagerepository import ImageRepository
     from kubectl_imagerepo.model.reference import ImageReference
     from kubectl_imagerepo.registry.cloud import CloudLogin
-    from kubectl_imagerepo.registry.tags import Credentials
+    from kubectl_imagerepo.registry.credentials import Credentials
 
 __all__ = [
     "ANONYMOUS",
@@ -56,21 +53,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PROXY_SCHEMES = ("http", "https", "socks5")
-MAX_PROXY_URL_LENGTH = 2048
 #: (standard key, legacy fall-back) of a certSecretRef Secret.
 TLS_CERT_KEYS = ("tls.crt", "certFile")
 TLS_KEY_KEYS = ("tls.key", "keyFile")
 CA_KEYS = ("ca.crt", "caFile")
 LEGACY_KEY_WARNING = "using legacy key in secret data"
 _EMPTY_NAME = "resource name may not be empty"
-
-
-class AuthError(Exception):
-    """The registry options cannot be built; str() is the controller's message (never a credential)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class SecretSource(Protocol):
@@ -192,7 +180,7 @@ class RegistryAccess:
     cloud: CloudLogin | None = None
 
     def __repr__(self) -> str:
-        from kubectl_imagerepo.registry.tags import redact_url
+        from kubectl_imagerepo.registry.errors import redact_url
 
         proxies = None if self.proxies is None else {k: redact_url(v) for k, v in self.proxies.items()}
         return (
@@ -222,11 +210,16 @@ def scan_tags(
 ) -> list[str]:
     """List the tags of `reference` with the object's credentials, TLS and proxy: the reconciler's lister.
 
-    A cloud provider's credentials are fetched here, as the scan starts; their failures are the scan's.
+    A cloud provider's credentials are fetched here, as the scan starts; their failures are the scan's,
+    a host the provider does not serve failing inside the first request (see docs/behaviour.md,
+    Registry access).
     """
     from kubectl_imagerepo.registry.tags import list_tags as registry_list_tags
+    from kubectl_imagerepo.registry.tags import tags_list_url
 
-    credentials = access.credentials if access.cloud is None else access.cloud.credentials()
+    credentials = access.credentials
+    if access.cloud is not None:
+        credentials = access.cloud.credentials(tags_list_url(reference))
     return registry_list_tags(
         reference,
         deadline=deadline,
@@ -250,8 +243,9 @@ def resolve_access(source: SecretSource, repo: ImageRepository, reference: Image
     1. `spec.proxySecretRef`: `address` (http, https or socks5), optional `username`/`password`.
     2. The provider: `generic` uses the static credentials below. Cloud providers (`aws`, `azure`,
        `gcp`) skip them and get a `CloudLogin` whose credentials are fetched during the scan (a host
-       mismatch or a cloud error fails the scan); a missing SDK extra is an error here. Any other
-       provider is an error.
+       mismatch or a cloud error fails the scan); a missing SDK extra is an error here, but only for
+       a host the provider serves (the host check is pure and comes first). Any other provider is an
+       error.
     3. `spec.certSecretRef`: `ca.crt` and/or `tls.crt` with `tls.key` (or the legacy `caFile`,
        `certFile`, `keyFile`, with a warning), checked and written to private temporary files.
     4. The pull Secrets, `spec.secretRef` then the ServiceAccount's `imagePullSecrets`, looked up for
@@ -289,13 +283,14 @@ class _Builder:
     def build(self, repo: ImageRepository, reference: ImageReference) -> RegistryAccess:
         proxies = None
         if repo.proxy_secret_ref is not None:
-            proxy = _proxy_url(self.flux_secret(repo.proxy_secret_ref))
+            proxy = proxy_url(self.flux_secret(repo.proxy_secret_ref))
             proxies = {"http": proxy, "https": proxy}
 
         provider = repo.effective_provider()
         if provider != GENERIC_PROVIDER and provider not in CLOUD_PROVIDERS:
             raise AuthError(f"provider '{provider}' not implemented")
-        if provider in CLOUD_PROVIDERS:
+        registry_input = provider_registry(repo.image, reference.registry)
+        if provider in CLOUD_PROVIDERS and serves(provider, registry_input):
             from kubectl_imagerepo.registry.cloud import missing_extra
 
             missing = missing_extra(provider)
@@ -378,6 +373,8 @@ class _Builder:
 
     def tls_files(self, secret: Mapping[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
         """Check the TLS material of a certSecretRef Secret and write it to private files."""
+        from kubectl_imagerepo.registry.tls import TLSMaterialError, ca_bundle, check_loadable, key_pair
+
         label = secret_label(secret)
         cert = _tls_value(secret, *TLS_CERT_KEYS)
         key = _tls_value(secret, *TLS_KEY_KEYS)
@@ -387,29 +384,16 @@ class _Builder:
             raise AuthError(f"secret '{label}' contains '{present}' but missing '{missing}'")
         if not cert and not ca:
             raise AuthError(f"secret '{label}' must contain either 'ca.crt' or both 'tls.crt' and 'tls.key'")
-        client_cert = None
-        if cert and key:
-            client_cert = self.key_pair_files(cert, key)
-        ca_file = None
-        if ca:
-            certificates = [block.der for block in _pem_blocks(ca)
-                            if block.type == "CERTIFICATE" and not block.headers and _parses(block.der)]
-            if not certificates:
-                raise AuthError("failed to parse CA certificate")
-            ca_file = self.write("ca.crt", b"".join(_pem("CERTIFICATE", der) for der in certificates))
+        try:
+            client_cert = None
+            if cert and key:
+                chain, private_key = key_pair(cert, key)
+                client_cert = (self.write("tls.crt", chain), self.write("tls.key", private_key))
+                check_loadable(*client_cert)
+            ca_file = self.write("ca.crt", ca_bundle(ca)) if ca else None
+        except TLSMaterialError as bad:
+            raise AuthError(str(bad)) from None
         return ca_file, client_cert
-
-    def key_pair_files(self, cert: bytes, key: bytes) -> tuple[str, str]:
-        """Go's `tls.X509KeyPair` checks, then OpenSSL's, on the files handed to the registry client."""
-        certificates, key_block = _find_key_pair(cert, key)
-        if not _parses(certificates[0]):
-            raise _pair_error("x509: malformed certificate")
-        if key_block.type == "ENCRYPTED PRIVATE KEY" or key_block.headers:
-            raise _pair_error("tls: failed to parse private key")
-        cert_file = self.write("tls.crt", b"".join(_pem("CERTIFICATE", der) for der in certificates))
-        key_file = self.write("tls.key", _pem(key_block.type, key_block.der))
-        _check_loadable(cert_file, key_file)
-        return cert_file, key_file
 
     def write(self, name: str, content: bytes) -> str:
         if self.directory is None:
@@ -430,7 +414,6 @@ def _cloud_login(
     ca_file: str | None,
 ) -> CloudLogin:
     from kubectl_imagerepo.registry.cloud import CloudLogin, Workload
-    from kubectl_imagerepo.registry.cloud_hosts import provider_registry
 
     workload = Workload(repo.namespace, repo.service_account_name) if repo.service_account_name else None
     return CloudLogin(provider, provider_registry(repo.image, reference.registry), source, workload,
@@ -447,242 +430,3 @@ def _tls_value(secret: Mapping[str, Any], key: str, legacy: str) -> bytes | None
                        legacy, key)
         return secret_value(secret, legacy)
     return None
-
-
-def _pair_error(reason: str) -> AuthError:
-    return AuthError(f"failed to parse TLS certificate and key: {reason}")
-
-
-def _find_key_pair(cert_pem: bytes, key_pem: bytes) -> tuple[list[bytes], _Block]:
-    """The certificate chain and the key block, with Go's errors for missing or misplaced PEM blocks."""
-    certificates, skipped = [], []
-    for block in _pem_blocks(cert_pem):
-        if block.type == "CERTIFICATE":
-            certificates.append(block.der)
-        else:
-            skipped.append(block.type)
-    if not certificates:
-        if not skipped:
-            raise _pair_error("tls: failed to find any PEM data in certificate input")
-        if len(skipped) == 1 and skipped[0].endswith("PRIVATE KEY"):
-            raise _pair_error("tls: failed to find certificate PEM data in certificate input, but did find a "
-                              "private key; PEM inputs may have been switched")
-        raise _pair_error('tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping '
-                          f"PEM blocks of the following types: [{' '.join(skipped)}]")
-    skipped = []
-    for block in _pem_blocks(key_pem):
-        if block.type == "PRIVATE KEY" or block.type.endswith(" PRIVATE KEY"):
-            return certificates, block
-        skipped.append(block.type)
-    if not skipped:
-        raise _pair_error("tls: failed to find any PEM data in key input")
-    if skipped == ["CERTIFICATE"]:
-        raise _pair_error("tls: found a certificate rather than a key in the PEM for the private key")
-    raise _pair_error('tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after '
-                      f"skipping PEM blocks of the following types: [{' '.join(skipped)}]")
-
-
-class _NoPassword(Exception):
-    pass
-
-
-def _no_password() -> bytes:
-    raise _NoPassword
-
-
-def _check_loadable(cert_file: str, key_file: str) -> None:
-    """Load the pair as the registry client will; OpenSSL's complaints in Go's words."""
-    import ssl
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        context.load_cert_chain(cert_file, key_file, password=_no_password)
-    except _NoPassword:
-        raise _pair_error("tls: failed to parse private key") from None
-    except ssl.SSLError as error:
-        reason = str(error.reason or "")
-        if reason == "KEY_VALUES_MISMATCH":
-            raise _pair_error("tls: private key does not match public key") from None
-        if reason == "KEY_TYPE_MISMATCH":
-            raise _pair_error("tls: private key type does not match public key type") from None
-        raise _pair_error("tls: failed to parse private key") from None
-
-
-def _parses(der: bytes) -> bool:
-    """Whether `der` is an X.509 certificate OpenSSL can load."""
-    import ssl
-
-    try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=der)
-    except (ssl.SSLError, ValueError):
-        return False
-    return True
-
-
-def _pem(kind: str, der: bytes) -> bytes:
-    body = base64.b64encode(der)
-    lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-    return b"-----BEGIN " + kind.encode() + b"-----\n" + lines + b"\n-----END " + kind.encode() + b"-----\n"
-
-
-# --------------------------------------------------------------------------------------------------
-# PEM blocks, found as Go's encoding/pem.Decode finds them
-
-
-@dataclass(frozen=True, repr=False)
-class _Block:
-    type: str
-    headers: dict[str, str]
-    der: bytes
-
-    def __repr__(self) -> str:
-        return f"_Block(type={self.type!r})"
-
-
-_BEGIN, _END, _DASHES = b"\n-----BEGIN ", b"\n-----END ", b"-----"
-
-
-def _pem_blocks(data: bytes) -> list[_Block]:
-    blocks = []
-    while data:
-        block, data = _pem_decode(data)
-        if block is None:
-            break
-        blocks.append(block)
-    return blocks
-
-
-def _get_line(data: bytes) -> tuple[bytes, bytes]:
-    end = data.find(b"\n")
-    if end < 0:
-        return data.rstrip(b" \t"), b""
-    line_end = end - 1 if end > 0 and data[end - 1] == ord("\r") else end
-    return data[:line_end].rstrip(b" \t"), data[end + 1 :]
-
-
-def _pem_decode(data: bytes) -> tuple[_Block | None, bytes]:
-    """The first valid PEM block of `data` and what follows it, or (None, data)."""
-    rest = data
-    while True:
-        if rest.startswith(_BEGIN[1:]):
-            rest = rest[len(_BEGIN) - 1 :]
-        else:
-            found = rest.find(_BEGIN)
-            if found < 0:
-                return None, data
-            rest = rest[found + len(_BEGIN) :]
-        type_line, rest = _get_line(rest)
-        if not type_line.endswith(_DASHES):
-            continue
-        kind = type_line[: -len(_DASHES)]
-        headers: dict[str, str] = {}
-        while True:
-            if not rest:
-                return None, data
-            line, following = _get_line(rest)
-            name, colon, value = line.partition(b":")
-            if not colon:
-                break
-            headers[name.strip().decode("latin-1")] = value.strip().decode("latin-1")
-            rest = following
-        if not headers and rest.startswith(_END[1:]):
-            end, trailer_at = 0, len(_END) - 1
-        else:
-            end = rest.find(_END)
-            trailer_at = end + len(_END)
-        if end < 0:
-            continue
-        trailer_length = len(kind) + len(_DASHES)
-        trailer = rest[trailer_at : trailer_at + trailer_length]
-        if len(trailer) < trailer_length or not trailer.startswith(kind) or not trailer.endswith(_DASHES):
-            continue
-        if _get_line(rest[trailer_at + trailer_length :])[0]:
-            continue
-        body = rest[:end].replace(b" ", b"").replace(b"\t", b"")
-        try:
-            der = go_base64_decode(body.decode("latin-1"))
-        except Base64Error:
-            continue
-        following = _get_line(rest[end + len(_END) - 1 :])[1]
-        return _Block(kind.decode("latin-1"), headers, der), following
-
-
-# --------------------------------------------------------------------------------------------------
-# The proxy
-
-
-def _proxy_url(secret: Mapping[str, Any]) -> str:
-    """fluxcd/pkg's `ProxyURLFromSecret`: the proxy URL with the Secret's user info, for requests."""
-    label = secret_label(secret)
-    raw = secret_value(secret, "address")
-    if raw is None:
-        raise AuthError(f"secret '{label}': key 'address' not found")
-    address = raw.decode("utf-8", "replace")
-    if not address:
-        raise AuthError(f"secret '{label}': proxy address is empty")
-    if len(raw) > MAX_PROXY_URL_LENGTH:
-        raise AuthError(
-            f"secret '{label}': proxy URL exceeds maximum length of {MAX_PROXY_URL_LENGTH} characters"
-        )
-    try:
-        parsed = parse_go_url(address)
-    except GoURLError as bad:
-        shown = _redact_address(address)
-        reason = _scrub_reason(bad.reason, address)
-        raise AuthError(
-            f"secret '{label}': failed to parse proxy address '{shown}': "
-            f"parse {go_quote(shown.partition('#')[0])}: {reason}"
-        ) from None
-    if parsed.scheme not in PROXY_SCHEMES:
-        raise AuthError(
-            f"secret '{label}': proxy URL must use one of the supported schemes "
-            f"({', '.join(PROXY_SCHEMES)}), got '{parsed.scheme}'"
-        )
-    username = secret_value(secret, "username")
-    password = secret_value(secret, "password")
-    prefix_length = address.index(":") + 3
-    if username is None or parsed.opaque or address[prefix_length - 2 : prefix_length] != "//":
-        return address
-    userinfo = quote(username.decode("utf-8", "replace"), safe="")
-    if password is not None:
-        userinfo += ":" + quote(password.decode("utf-8", "replace"), safe="")
-    authority = address[prefix_length : parsed.authority_end]
-    host = authority[authority.rfind("@") + 1 :]
-    return f"{address[:prefix_length]}{userinfo}@{host}{address[parsed.authority_end:]}"
-
-
-def _userinfo_password(address: str) -> str:
-    start = address.find("//")
-    if start < 0:
-        return ""
-    authority = address[start + 2 :].partition("/")[0].partition("?")[0].partition("#")[0]
-    at = authority.rfind("@")
-    return authority[:at].partition(":")[2] if at >= 0 else ""
-
-
-def _redact_address(address: str) -> str:
-    """The address with the password of its user info replaced by `xxxxx`, as Go's `URL.Redacted`."""
-    start = address.find("//")
-    if start < 0:
-        return address
-    end = start + 2
-    while end < len(address) and address[end] not in "/?#":
-        end += 1
-    authority = address[start + 2 : end]
-    at = authority.rfind("@")
-    if at < 0 or ":" not in authority[:at]:
-        return address
-    user = authority[:at].partition(":")[0]
-    return f"{address[: start + 2]}{user}:xxxxx{authority[at:]}{address[end:]}"
-
-
-def _scrub_reason(reason: str, address: str) -> str:
-    """A url.Parse reason without any part of the address's password (an escape quoted from it)."""
-    password = _userinfo_password(address)
-    if not password:
-        return reason
-    head, quote_mark, tail = reason.partition('"')
-    quoted, closing, rest = tail.partition('"')
-    if quote_mark and closing and quoted and quoted in password:
-        return f'{head}"xxxxx"{rest}'
-    return reason

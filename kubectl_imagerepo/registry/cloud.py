@@ -1,8 +1,11 @@
-"""Registry credentials from the cloud providers `aws`, `azure` and `gcp` (spec sections 0.4 and 4.1).
+"""Registry credentials from the cloud providers `aws`, `azure` and `gcp`.
 
-Credentials are lazy, as the controller's since v1.2: `resolve_access` only builds a `CloudLogin`, and
-the host check, the token fetch and the exchange run when the scan asks for `credentials()`. Their
-failures are `RegistryError`s, so the scan fails with ReadOperationFailed (`scan failed: <error>`).
+See docs/behaviour.md, Registry access. Credentials are lazy, as the controller's since v1.2:
+`resolve_access` only builds a `CloudLogin`, and the host check, the token fetch and the exchange run
+when the scan asks for `credentials()`. Their failures are `RegistryError`s, so the scan fails with
+ReadOperationFailed (`scan failed: <error>`); a host the provider does not serve fails inside the first
+request, as in the controller (`Get "<tags list URL>": invalid AWS registry: ...`). The host check is
+pure and comes first, so a missing SDK extra never hides it.
 
 Without `spec.serviceAccountName` the user's own credential chain is used: boto3's, azure-identity's
 `DefaultAzureCredential`, google-auth's `default()`. With it (object-level workload identity, behind the
@@ -20,7 +23,6 @@ import binascii
 import importlib.util
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,11 +36,11 @@ from kubectl_imagerepo.registry.cloud_hosts import (
     acr_scope,
     check_registry,
 )
+from kubectl_imagerepo.registry.credentials import Credentials
+from kubectl_imagerepo.registry.tokencache import TTLCache
 
 if TYPE_CHECKING:
     import requests
-
-    from kubectl_imagerepo.registry.tags import Credentials
 
 __all__ = [
     "ACR_USERNAME",
@@ -142,55 +144,45 @@ class CloudTokenCache:
     """Cloud credentials kept until 80% of their lifetime has passed, at most `max_seconds`; thread-safe.
 
     One fetch per key at a time: concurrent reconciles of objects sharing a registry ask the cloud once.
+    The keeping is `tokencache.TTLCache`'s, on the wall clock (cloud expiries are wall-clock times).
     """
 
     def __init__(
         self, clock: Callable[[], float] = time.time, max_seconds: float = MAX_CACHE_SECONDS
     ) -> None:
-        self._clock = clock
         self._max = max_seconds
-        self._lock = threading.Lock()
-        self._entries: dict[CacheKey, tuple[Credentials, float]] = {}
-        self._key_locks: dict[CacheKey, threading.Lock] = {}
+        self._entries: TTLCache[CacheKey, Credentials] = TTLCache(clock)
 
     def __repr__(self) -> str:
         return f"CloudTokenCache(entries={len(self._entries)})"
 
+    def _kept_until(self, expires_at: float) -> float:
+        """When to stop using credentials expiring at `expires_at`: 80% of the way, at most the maximum."""
+        now = self._entries.clock()
+        lifetime = expires_at - now
+        return now + min(lifetime * CACHE_FRACTION, self._max) if lifetime > 0 else now
+
     def get(self, key: CacheKey) -> Credentials | None:
         """The cached credentials of `key`, or None when absent or stale."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if self._clock() >= entry[1]:
-                del self._entries[key]
-                return None
-            return entry[0]
+        return self._entries.get(key)
 
     def put(self, key: CacheKey, credentials: Credentials, expires_at: float) -> None:
         """Keep `credentials` expiring at `expires_at` (a `time.time()` value); expired ones are not kept."""
-        now = self._clock()
-        lifetime = expires_at - now
-        if lifetime <= 0:
-            return
-        with self._lock:
-            self._entries[key] = (credentials, now + min(lifetime * CACHE_FRACTION, self._max))
+        self._entries.put(key, credentials, self._kept_until(expires_at))
 
     def fetch(self, key: CacheKey, obtain: Callable[[], tuple[Credentials, float]]) -> Credentials:
         """The cached credentials of `key`, else `obtain()`'s (credentials, expiry), kept."""
-        with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            cached = self.get(key)
-            if cached is not None:
-                return cached
+
+        def kept() -> tuple[Credentials, float]:
             credentials, expires_at = obtain()
-            self.put(key, credentials, expires_at)
-            return credentials
+            return credentials, self._kept_until(expires_at)
+
+        found = self._entries.fetch(key, kept)
+        assert found is not None  # no timeout: the key's turn always comes
+        return found
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._entries.clear()
 
 
 #: The process's cache, shared by every reconcile of a command.
@@ -228,21 +220,31 @@ class CloudLogin:
 
     __str__ = __repr__
 
-    def credentials(self) -> Credentials:
+    def credentials(self, request_url: str | None = None) -> Credentials:
         """The registry credentials, from the cache or the cloud.
+
+        Args:
+            request_url: The URL of the request the credentials are for; a host mismatch is reported
+                as failing inside it (Go's `url.Error`), as the controller reports it.
 
         Raises:
             RegistryError: the host does not match the provider, or the cloud refused; the text is the
-                controller's, e.g. `invalid AWS registry: 'ghcr.io'. must match ...`.
+                controller's, e.g. `Get "https://ghcr.io/v2/app/tags/list?n=1000": invalid AWS
+                registry: 'ghcr.io'. must match ...`.
         """
-        from kubectl_imagerepo.registry.tags import RegistryError
+        from kubectl_imagerepo.registry.errors import RegistryError
 
         try:
             target = check_registry(self.provider, self.registry)
+        except HostMismatch as mismatch:
+            if request_url is None:
+                raise RegistryError(str(mismatch)) from None
+            raise RegistryError(str(mismatch), method="GET", url=request_url, url_error=True) from None
+        try:
             identity = "" if self.workload is None else self.workload.label
             key = CacheKey(self.provider, identity, self.registry)
             return self.cache.fetch(key, lambda: self._obtain(target))
-        except (HostMismatch, CloudError) as failure:
+        except CloudError as failure:
             raise RegistryError(str(failure)) from None
 
     def _obtain(self, target: RegistryTarget) -> tuple[Credentials, float]:
@@ -338,8 +340,6 @@ def _one_line(error: object) -> str:
 
 
 def _credentials(username: str, password: str) -> Credentials:
-    from kubectl_imagerepo.registry.tags import Credentials
-
     return Credentials(username, password)
 
 
@@ -444,7 +444,7 @@ def _acr_exchange(
         try:
             response = session.post(url, data=form, timeout=EXCHANGE_TIMEOUT)
         except requests.RequestException as failure:
-            from kubectl_imagerepo.registry.tags import describe_network_error
+            from kubectl_imagerepo.registry.neterrors import describe_network_error
 
             reason = describe_network_error(failure, url)[0]
             raise CloudError(f"{failed}: {reason}") from None
@@ -478,7 +478,7 @@ def _session(proxies: Mapping[str, str] | None, ca_file: str | None) -> requests
     import requests
     from requests.adapters import HTTPAdapter
 
-    from kubectl_imagerepo.registry.tags import tls_context
+    from kubectl_imagerepo.registry.tls import tls_context
 
     session = requests.Session()
     if proxies:

@@ -1,4 +1,6 @@
-"""Which registries each cloud provider serves, as fluxcd/pkg/auth checks them (spec section 4.1).
+"""Which registries each cloud provider serves, as fluxcd/pkg/auth checks them.
+
+See docs/behaviour.md, Registry access.
 
 Pure functions: the registry input derived from `spec.image`, the host check of each provider with the
 controller's error text, the ECR region and the ACR token scope.
@@ -14,6 +16,7 @@ __all__ = [
     "AWS_PATTERN",
     "AZURE_PATTERN",
     "ECR_PUBLIC_HOST",
+    "ECR_PUBLIC_HOSTS",
     "ECR_PUBLIC_REGION",
     "GCP_PATTERN",
     "HostMismatch",
@@ -21,9 +24,10 @@ __all__ = [
     "acr_scope",
     "check_registry",
     "provider_registry",
+    "serves",
 ]
 
-#: Unanchored, as auth v0.54 searches it; group 2 is the region.
+#: Matched in full (v1.2.4) and printed as is in the mismatch message; group 2 is the region.
 AWS_PATTERN = (
     r"([0-9+]*).dkr[.-]ecr(?:-fips)?\.([^/.]*)\.(amazonaws\.com[.cn]*|amazonaws\.eu|sc2s\.sgov\.gov|"
     r"c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|on\.aws)"
@@ -31,6 +35,8 @@ AWS_PATTERN = (
 AZURE_PATTERN = r"^.+\.(azurecr\.io|azurecr\.cn|azurecr\.de|azurecr\.us)$"
 GCP_PATTERN = r"^(((.+\.)?gcr\.io)|(.+-docker\.pkg\.dev)|(docker\.s3nsregistry\.fr))$"
 ECR_PUBLIC_HOST = "public.ecr.aws"
+#: Public ECR's hosts: the registry and its dual-stack name.
+ECR_PUBLIC_HOSTS = frozenset({ECR_PUBLIC_HOST, "ecr-public.aws.com"})
 ECR_PUBLIC_REGION = "us-east-1"
 
 #: The ACR audience of each Azure cloud, chosen by the registry's suffix; Public otherwise.
@@ -84,14 +90,23 @@ def check_registry(provider: str, registry: str) -> RegistryTarget:
     """
     if provider not in _PATTERNS:
         raise ValueError(f"provider '{provider}' not implemented")
-    if provider == "aws" and registry == ECR_PUBLIC_HOST:
+    if provider == "aws" and registry in ECR_PUBLIC_HOSTS:
         return RegistryTarget(provider, registry, ECR_PUBLIC_REGION, public=True)
-    found = re.search(_PATTERNS[provider], registry)
+    found = re.fullmatch(_PATTERNS[provider], registry)
     if found is None:
         raise HostMismatch(
             f"invalid {_NAMES[provider]} registry: '{registry}'. must match {_PATTERNS[provider]}"
         )
     return RegistryTarget(provider, registry, found.group(2) if provider == "aws" else "")
+
+
+def serves(provider: str, registry: str) -> bool:
+    """Whether the cloud `provider` serves `registry` (the check `check_registry` makes, as a test)."""
+    try:
+        check_registry(provider, registry)
+    except HostMismatch:
+        return False
+    return True
 
 
 def acr_scope(registry: str) -> str:

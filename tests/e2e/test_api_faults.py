@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.model.kstatus import check
 from tests.e2e.conftest import Plugin, Result, create, image_repository
 from tests.harness.environment import Environment
+from tests.kstatus import check
 
 pytestmark = pytest.mark.e2e
 
@@ -123,7 +123,8 @@ class LabelWriters:
     """Threads that merge-patch their own label on one object, as other controllers and users would.
 
     Their patches carry no resourceVersion, so they never conflict themselves, but each one bumps the
-    object's resourceVersion: the plugin's status patches, which carry one, then get 409.
+    object's resourceVersion. The plugin's status patches test only what they depend on (the status,
+    the generation, the requestedAt annotation), so they land all the same, without a conflict.
     """
 
     env: Environment
@@ -190,8 +191,8 @@ def test_writers_changing_the_object_during_a_reconcile_keep_their_changes_and_t
     writers = LabelWriters(env, f"{GROUP_PATH}/namespaces/{namespace}/imagerepositories/app", minimum=10)
     process = reconcile_in_background(plugin, namespace, database, "app")
     wait_for_scan(process, slow_registry)
-    # While the registry holds the scan, the writers move the object on: the plugin's final status
-    # patch carries a stale resourceVersion for sure.
+    # While the registry holds the scan, the writers move the object on: the resourceVersion the
+    # plugin read is stale for sure, and its final status patch must not care.
     writers.start()
     writers.stop()
     slow_registry.release.set()
@@ -207,7 +208,7 @@ def test_writers_changing_the_object_during_a_reconcile_keep_their_changes_and_t
     assert obj["status"]["lastHandledReconcileAt"] == requested_at
     assert check(obj["status"], obj["metadata"]["generation"], mid_reconcile=False) == []
     codes = status_codes(env, namespace)
-    assert 409 in codes and codes[-1] == 200, codes  # a conflict, then the retried patch landed
+    assert set(codes) == {200}, codes  # label churn costs no status write (no 409, no failed test)
 
 
 def test_writers_that_never_pause_end_the_reconcile_cleanly_either_way(
@@ -224,7 +225,7 @@ def test_writers_that_never_pause_end_the_reconcile_cleanly_either_way(
 
     obj = fetch(env, namespace, "app")
     assert writers.labels_survived(obj)
-    assert 409 in status_codes(env, namespace)
+    assert set(status_codes(env, namespace)) == {200}
     if result.code == 0:
         assert obj["status"]["lastScanResult"]["tagCount"] == 3
         assert check(obj["status"], obj["metadata"]["generation"], mid_reconcile=False) == []

@@ -1,4 +1,6 @@
-"""`kubectl imagerepo reconcile` against registries that need credentials and a private CA (spec section 4).
+"""`kubectl imagerepo reconcile` against registries that need credentials and a private CA.
+
+See docs/behaviour.md, Registry access.
 
 The registries are distribution v3 over TLS on `::1`, reached as `[0:0:0:0:0:0:0:1]:<port>`: that
 spelling is loopback, yet not one of the names ggcr (and the plugin) send over plain HTTP, so the scan
@@ -162,7 +164,7 @@ def assert_failed(env: Environment, namespace: str, result: Result, reason: str,
 def unauthorized(host: str) -> str:
     return (
         f"scan failed: GET https://{host}/v2/{REPOSITORY}/tags/list?n=1000: "
-        "unexpected status code 401 Unauthorized: UNAUTHORIZED: authentication required; "
+        "UNAUTHORIZED: authentication required; "
         f"[map[Action:pull Class: Name:{REPOSITORY} Type:repository]]"
     )
 

@@ -1,4 +1,4 @@
-"""`spec.provider: aws|azure|gcp` against clouds on loopback (spec sections 0.4 and 4.1).
+"""`spec.provider: aws|azure|gcp` against clouds on loopback (docs/behaviour.md, Registry access).
 
 AWS is moto in server mode; Azure is a fake App Service managed identity plus a fake ACR
 `/oauth2/exchange` in front of a real registry; GCP is an emulated GCE metadata server. The registries
@@ -22,7 +22,7 @@ import pytest
 
 from kubectl_imagerepo.reconcile.decisions import FEATURE_GATE_DISABLED_MESSAGE
 from kubectl_imagerepo.registry.cloud import GCP_SCOPES
-from kubectl_imagerepo.registry.cloud_hosts import AWS_PATTERN
+from kubectl_imagerepo.registry.cloud_hosts import AWS_PATTERN, AZURE_PATTERN, GCP_PATTERN
 from tests.e2e.conftest import Result, create, image_repository
 from tests.e2e.test_auth import apply, assert_failed, secret_manifest
 from tests.e2e.test_reconcile import condition, fetch
@@ -239,7 +239,8 @@ def test_a_registry_the_provider_does_not_serve_fails_the_scan(
 
     result = reconcile("app")
 
-    message = f"scan failed: invalid AWS registry: '{GCR_HOST}'. must match {AWS_PATTERN}"
+    url = f"https://{GCR_HOST}/v2/{REPOSITORY}/tags/list?n=1000"
+    message = f"scan failed: Get \"{url}\": invalid AWS registry: '{GCR_HOST}'. must match {AWS_PATTERN}"
     assert_failed(env, namespace, result, "ReadOperationFailed", message)
     assert_no_cloud_secret(env, clouds, namespace, database, result)
 
@@ -307,3 +308,67 @@ def test_with_the_feature_gate_a_service_account_without_the_role_annotation_fai
     message = (f"scan failed: serviceaccount '{namespace}/reader' has no 'eks.amazonaws.com/role-arn' "
                "annotation")
     assert_failed(env, namespace, result, "ReadOperationFailed", message)
+
+
+# -- a host the provider does not serve, with and without the provider's SDK -------------------------------
+
+#: What each provider's SDK extra provides, hidden from the plugin's process to simulate "not installed".
+SDK_MODULES = ("boto3", "botocore", "azure", "google.auth")
+PROVIDER_NAMES = {"aws": ("AWS", AWS_PATTERN), "azure": ("Azure", AZURE_PATTERN), "gcp": ("GCP", GCP_PATTERN)}
+
+
+def sdk_blocker(directory: Path) -> Path:
+    """A `sitecustomize` that makes the cloud SDKs unimportable in the process it starts in."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"BLOCKED = {SDK_MODULES!r}\n"
+        "class _Blocker:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if any(name == b or name.startswith(b + '.') for b in BLOCKED):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, _Blocker())\n"
+    )
+    return directory
+
+
+@pytest.mark.parametrize("sdk", ["installed", "missing"])
+@pytest.mark.parametrize("provider", ["aws", "azure", "gcp"])
+def test_a_host_the_provider_does_not_serve_fails_inside_the_request_whether_or_not_its_sdk_is_installed(
+    env: Environment, namespace: str, tmp_path: Path, provider: str, sdk: str
+) -> None:
+    host = env.registry.host
+    create(env, image_repository(namespace, "app", f"{host}/{REPOSITORY}", provider=provider))
+    environ = env.path_env()
+    if sdk == "missing":
+        environ["PYTHONPATH"] = str(sdk_blocker(tmp_path / "no-sdk"))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kubectl_imagerepo", "reconcile", "-n", namespace, "--database",
+         str(tmp_path / "tags.sqlite3"), "app"],
+        capture_output=True, text=True, timeout=180, env=environ,
+    )
+
+    name, pattern = PROVIDER_NAMES[provider]
+    url = f"http://{host}/v2/{REPOSITORY}/tags/list?n=1000"  # ggcr reaches 127.0.0.1 over plain HTTP
+    message = f"scan failed: Get \"{url}\": invalid {name} registry: '{host}'. must match {pattern}"
+    assert_failed(env, namespace, Result(done.returncode, done.stdout, done.stderr), "ReadOperationFailed",
+                  message)
+
+
+def test_without_its_sdk_a_host_the_provider_serves_fails_authentication_naming_the_extra(
+    env: Environment, namespace: str, tmp_path: Path
+) -> None:
+    create(env, image_repository(namespace, "app", f"{ECR_HOST}/{REPOSITORY}", provider="aws"))
+    environ = {**env.path_env(), "PYTHONPATH": str(sdk_blocker(tmp_path / "no-sdk"))}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kubectl_imagerepo", "reconcile", "-n", namespace, "--database",
+         str(tmp_path / "tags.sqlite3"), "app"],
+        capture_output=True, text=True, timeout=180, env=environ,
+    )
+
+    assert_failed(env, namespace, Result(done.returncode, done.stdout, done.stderr), "AuthenticationFailed",
+                  "failed to configure authentication options: provider 'aws' needs boto3: "
+                  "pip install 'kubectl-imagerepo[aws]'")

@@ -1,8 +1,7 @@
-"""The krew archive: the PyInstaller one-file binary works on its own, and a real krew installs it.
+"""The krew archive: the PyInstaller one-folder build works on its own, and a real krew installs it.
 
-`make krew` builds the linux-amd64 archive and its manifest. That takes minutes, so the result is
-cached under ~/.cache/kubectl-imagerepo/krew-archive, keyed by a hash of everything that goes in it.
-krew itself is built from `sigs.k8s.io/krew/cmd/krew` by hack/krew.sh.
+`make krew` builds the linux-amd64 archive and its manifest, cached by krew/cached.py (minutes per
+build). krew itself is built from `sigs.k8s.io/krew/cmd/krew` by hack/krew.sh.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from krew.cached import Built, cached_build
 from kubectl_imagerepo import __version__
 from tests.e2e.conftest import create, image_repository
 from tests.harness.environment import Environment
@@ -28,62 +27,19 @@ from tests.harness.environment import Environment
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-ARCHIVE = "kubectl-imagerepo_linux_amd64.tar.gz"
 VERSION = f"v{__version__}"
-# What the binary is built from: a change to any of these rebuilds it.
-INPUTS = ("kubectl_imagerepo", "krew/build.py", "krew/kubectl-imagerepo.spec", "krew/imagerepo.yaml")
-INPUT_FILES = ("pyproject.toml", "LICENSE")
-
-
-def source_hash() -> str:
-    """sha256 over the inputs' paths and contents, and the installed PyInstaller's version."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(version("pyinstaller").encode())
-    files = [ROOT / name for name in INPUT_FILES]
-    for name in INPUTS:
-        path = ROOT / name
-        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for path in files:
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Built:
-    """The archive and the manifest `make krew` wrote."""
-
-    archive: Path
-    manifest: Path
-
-
-def build_krew_archive() -> Built:
-    """`make krew` into the cache (installs PyInstaller first), unless this source was built before."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kubectl-imagerepo"
-    out = cache / "krew-archive" / source_hash()
-    done = out / ".complete"
-    if not done.exists():
-        shutil.rmtree(out, ignore_errors=True)
-        # -o: the virtualenv is not reinstalled, pytest runs from it; `make krew` adds PyInstaller to it.
-        make = ["make", "--no-print-directory", "-o", ".venv/.installed", "krew", f"KREW_DIST={out}"]
-        subprocess.run(make, cwd=ROOT, check=True, timeout=1800)
-        done.touch()
-        for stale in out.parent.iterdir():  # archives of other sources: 60 MB each
-            if stale != out:
-                shutil.rmtree(stale, ignore_errors=True)
-    return Built(out / ARCHIVE, out / "imagerepo.yaml")
+# What krew moves into its store, and what the archive holds at its top level.
+INSTALLED = ["LICENSE", "_internal", "kubectl-imagerepo"]
 
 
 @pytest.fixture(scope="module")
 def built() -> Built:
-    return build_krew_archive()
+    return cached_build()
 
 
 @pytest.fixture(scope="module")
 def binary(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The one-file binary, unpacked from the archive."""
+    """The executable, unpacked from the archive with the rest of its folder."""
     where = tmp_path_factory.mktemp("unpacked")
     with tarfile.open(built.archive) as archive:
         archive.extractall(where, filter="data")
@@ -174,9 +130,21 @@ def test_the_local_manifest_passes_krews_validation(krew: Path, built: Built) ->
     assert done.returncode == 0, done.stderr
 
 
-def test_the_archive_holds_the_binary_and_the_license(built: Built) -> None:
+def test_the_archive_holds_the_executable_its_internal_folder_and_the_license(built: Built) -> None:
     with tarfile.open(built.archive) as archive:
-        assert sorted(archive.getnames()) == ["LICENSE", "kubectl-imagerepo"]
+        assert sorted({name.split("/")[0] for name in archive.getnames()}) == INSTALLED
+
+
+def test_the_archive_holds_only_regular_files_which_krew_can_unpack(built: Built) -> None:
+    with tarfile.open(built.archive) as archive:
+        assert [m.name for m in archive.getmembers() if not m.isfile()] == []
+
+
+def test_the_archive_ships_the_byte_code_of_the_plugin(built: Built) -> None:
+    with tarfile.open(built.archive) as archive:
+        names = set(archive.getnames())
+    assert "_internal/kubectl_imagerepo/cli.pyc" in names
+    assert "_internal/kubectl_imagerepo/commands/get.pyc" in names
 
 
 def test_the_local_manifest_names_the_archive_by_its_sha256(built: Built) -> None:
@@ -261,7 +229,7 @@ def test_the_binary_reaches_the_cluster_through_the_kubernetes_client(
 def test_krew_installs_the_plugin_from_the_local_archive(installed: KrewRoot) -> None:
     assert "Installed plugin: imagerepo" in installed.output
     store = installed.root / "store" / "imagerepo" / VERSION
-    assert sorted(p.name for p in store.iterdir()) == ["LICENSE", "kubectl-imagerepo"]
+    assert sorted(p.name for p in store.iterdir()) == INSTALLED
     assert (installed.bin / "kubectl-imagerepo").resolve() == (store / "kubectl-imagerepo").resolve()
 
 
@@ -289,3 +257,30 @@ def test_kubectl_imagerepo_get_runs_the_krew_installed_plugin(env: Environment, 
         ["first", "ghcr.io/example/first"],
         ["second", "ghcr.io/example/second"],
     ]
+
+
+def mapped_files(pid: int) -> set[str]:
+    """The files process `pid` has mapped (its executable, shared libraries and extension modules)."""
+    lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    return {line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6}
+
+
+def test_the_krew_installed_plugin_runs_python_from_krews_store_without_unpacking(
+    env: Environment, installed: KrewRoot
+) -> None:
+    namespace = env.new_namespace("store")
+    create(env, image_repository(namespace, "watched", "ghcr.io/example/watched"))
+    argv = [str(installed.bin / "kubectl-imagerepo"), "get", "-w", "-n", namespace]
+    libpython = f"libpython{sys.version_info.major}.{sys.version_info.minor}.so.1.0"
+    in_store = installed.root.resolve() / "store" / "imagerepo" / VERSION / "_internal" / libpython
+    environ = only_kubectl_and(env, installed.bin)
+    quiet = subprocess.DEVNULL
+    process = subprocess.Popen(argv, env=environ, stdout=subprocess.PIPE, stderr=quiet, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().split()[0] == "NAME"
+        # A one-file build would run Python in a child process, from a copy under the temporary directory.
+        assert str(in_store) in mapped_files(process.pid)
+    finally:
+        process.kill()
+        process.wait(timeout=30)

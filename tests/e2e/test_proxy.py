@@ -1,4 +1,4 @@
-"""Scans through real proxies (issue 4 item 3): `spec.proxySecretRef` and the environment's proxies.
+"""Scans through real proxies: `spec.proxySecretRef` and the environment's proxies.
 
 tinyproxy (HTTP, Basic proxy authentication) and microsocks (SOCKS5, username/password) run on
 loopback; their logs prove which requests they carried. The proxy password is test_auth's canary: it

@@ -13,10 +13,10 @@ import pytest
 import requests
 import yaml
 
-from kubectl_imagerepo.model.kstatus import check
 from tests.e2e.conftest import Plugin, Result, create, image_repository
 from tests.harness.environment import Environment
 from tests.harness.registry import Registry
+from tests.kstatus import check
 
 pytestmark = pytest.mark.e2e
 
@@ -146,7 +146,7 @@ def test_eleven_tags_give_the_ten_highest_as_latest(env: Environment, reconcile:
     assert scan["latestTags"] == ["latest", "9", "8", "73", "72", "6.2.0", "29", "16", "15", "101"]
 
 
-def test_missing_repository_fails_with_404_not_found(
+def test_missing_repository_fails_with_the_registrys_name_unknown_error(
     env: Environment, reconcile: Any, namespace: str
 ) -> None:
     create(env, image_repository(namespace, "app", f"{env.registry.host}/{namespace}/nothing-here"))
@@ -155,8 +155,9 @@ def test_missing_repository_fails_with_404_not_found(
     ready = condition(fetch(env, namespace, "app"), "Ready")
     assert ready is not None
     assert ready["reason"] == "ReadOperationFailed"
-    assert ready["message"].startswith("scan failed: GET http://")
-    assert "404 Not Found" in ready["message"]
+    assert ready["message"] == (
+        f"scan failed: GET http://{env.registry.host}/v2/{namespace}/nothing-here/tags/list?n=1000: "
+        f"NAME_UNKNOWN: repository name not known to registry; map[name:{namespace}/nothing-here]")
 
 
 @pytest.mark.parametrize(

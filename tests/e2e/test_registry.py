@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from kubectl_imagerepo.model.reference import parse_image_reference
-from kubectl_imagerepo.registry.tags import Credentials, RegistryError, TagRegistry, TokenCache, list_tags
+from kubectl_imagerepo.registry.credentials import Credentials
+from kubectl_imagerepo.registry.errors import RegistryError
+from kubectl_imagerepo.registry.tags import TagRegistry, list_tags
+from kubectl_imagerepo.registry.tokencache import TokenCache
 from tests.harness.environment import Environment
 from tests.harness.pki import CertificateAuthority
 from tests.harness.processes import free_port
@@ -117,7 +120,6 @@ def test_missing_repository_gives_the_registrys_name_unknown_error(env: Environm
 
     assert str(caught.value) == (
         f"GET http://{env.registry.host}/v2/{repository}/tags/list?n=1000: "
-        f"unexpected status code 404 Not Found: "
         f"NAME_UNKNOWN: repository name not known to registry; map[name:{repository}]"
     )
     assert caught.value.status_code == 404
@@ -144,7 +146,7 @@ def test_a_deadline_already_past_gives_context_deadline_exceeded(env: Environmen
         list_tags(parse_image_reference(f"{env.registry.host}/{repository}"), deadline=_in(-1))
 
     assert str(caught.value) == (
-        f"GET http://{env.registry.host}/v2/{repository}/tags/list?n=1000: context deadline exceeded"
+        f'Get "http://{env.registry.host}/v2/{repository}/tags/list?n=1000": context deadline exceeded'
     )
 
 
@@ -224,7 +226,7 @@ def test_a_registry_that_never_answers_ends_at_the_deadline(stalling_server: _St
 
     elapsed = time.monotonic() - started
     assert str(caught.value) == (
-        f"GET http://{stalling_server.host}/v2/app/tags/list?n=1000: context deadline exceeded")
+        f'Get "http://{stalling_server.host}/v2/app/tags/list?n=1000": context deadline exceeded')
     assert 1.4 <= elapsed < 3.0
     assert len(stalling_server.connections) == 1
 
@@ -304,7 +306,7 @@ def test_basic_registry_without_credentials_gives_the_registrys_unauthorized_err
 
     assert str(caught.value) == (
         f"GET https://{basic_registry}/v2/team/app/tags/list?n=1000: "
-        "unexpected status code 401 Unauthorized: UNAUTHORIZED: authentication "
+        "UNAUTHORIZED: authentication "
         "required; [map[Action:pull Class: Name:team/app Type:repository]]"
     )
 
@@ -402,7 +404,7 @@ def test_an_anonymous_token_without_access_gives_the_registrys_insufficient_scop
 
     assert str(caught.value) == (
         f"GET http://{token_registry.host}/v2/team/app/tags/list?n=1000: "
-        "unexpected status code 401 Unauthorized: UNAUTHORIZED: authentication "
+        "UNAUTHORIZED: authentication "
         "required; [map[Action:pull Class: Name:team/app Type:repository]]"
     )
 
@@ -417,7 +419,7 @@ def test_wrong_credentials_give_the_token_servers_error(token_registry: _TokenRe
     assert str(caught.value) == (
         f"GET {token_registry.tokens.realm}?scope=repository%3Ateam%2Fapp%3Apull"
         f"&service={TokenServer.service}: "
-        "unexpected status code 401 Unauthorized: UNAUTHORIZED: bad credentials"
+        "UNAUTHORIZED: bad credentials"
     )
     assert "nope-5b1e" not in str(caught.value) + repr(caught.value)
 

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
-from kubectl_imagerepo.model.kstatus import check
 from tests.e2e.conftest import create, image_repository
 from tests.harness.environment import Environment
 from tests.harness.processes import free_port
+from tests.kstatus import check
 
 pytestmark = pytest.mark.e2e
 
@@ -493,3 +493,78 @@ def test_watch_label_selector_shards_across_all_namespaces(
     time.sleep(2)  # time enough for a wrongly watched object to be reconciled too
     for namespace in (first, second):
         assert not (fetch(env, namespace, "theirs").get("status") or {}).get("conditions")
+
+
+class EventsReceiver:
+    """A notification-controller stand-in: keeps the JSON body of every POST it gets."""
+
+    def __init__(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length))
+                receiver.payloads.append((self.headers.get("Content-Type"), body))
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.payloads: list[tuple[str | None, dict[str, Any]]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def about(self, name: str) -> list[dict[str, Any]]:
+        return [body for _, body in list(self.payloads) if body["involvedObject"]["name"] == name]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_events_addr_receives_normal_and_warning_events_but_no_trace(
+    env: Environment, namespace: str, runners: Any, tmp_path: Path
+) -> None:
+    receiver = EventsReceiver()
+    try:
+        good = repository(env, namespace, "good", ["1.0.0", "1.1.0"], interval="1s")
+        closed = f"127.0.0.1:{free_port()}"
+        create(env, image_repository(namespace, "down", f"{closed}/app", insecure=True))
+        runner = runners(
+            "-n", namespace, "--database", str(tmp_path / "db"), "--events-addr", receiver.address
+        )
+        wait_for(lambda: receiver.about("good") and receiver.about("down"), 30, "an event of each object")
+        wait_for(
+            lambda: any(r.get("msg", "").startswith("tags did not change") for r in runner.logs()),
+            15, "a rescan that records a Trace event",
+        )
+        time.sleep(1)  # time for a wrongly forwarded Trace event to arrive
+
+        first = receiver.about("good")[0]
+        assert first["severity"] == "info"
+        assert first["reason"] == "Succeeded"
+        assert first["message"].startswith("successful scan: found 2 tags with checksum ")
+        assert first["involvedObject"] == {
+            "kind": "ImageRepository", "namespace": namespace, "name": "good",
+            "uid": good["metadata"]["uid"], "apiVersion": "image.toolkit.fluxcd.io/v1",
+            "resourceVersion": first["involvedObject"]["resourceVersion"],
+        }
+        assert first["reportingController"] == "kubectl-imagerepo"
+        assert first["reportingInstance"]
+        datetime.strptime(first["timestamp"], "%Y-%m-%dT%H:%M:%SZ")
+        assert all(not body["message"].startswith("tags did not change") for body in receiver.about("good"))
+
+        warning = receiver.about("down")[0]
+        assert (warning["severity"], warning["reason"]) == ("error", "ReadOperationFailed")
+        assert {content_type for content_type, _ in receiver.payloads} == {"application/json"}
+        assert runner.terminate() == 0
+    finally:
+        receiver.stop()

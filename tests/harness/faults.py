@@ -207,15 +207,39 @@ def truncated_json() -> Fault:
     return fault
 
 
-def status(code: int, *, times: int | None = None, retry_after: str | None = None) -> Fault:
-    """Answer `code` (with a registry JSON error body) to the first `times` requests (all when None)."""
+def status(code: int, *, times: int | None = None, retry_after: str | None = None,
+           json_body: bool = True) -> Fault:
+    """Answer `code` to the first `times` requests (all when None).
+
+    The body is a registry JSON error (`UNAVAILABLE: injected <code>`), or with `json_body=False` the
+    plain text `injected <code>` and a newline, as a load balancer would answer.
+    """
     def fault(handler: _Handler, index: int, fetch: Callable[[], Upstream]) -> None:
         if times is not None and index >= times:
             handler.answer(fetch())
             return
-        body = json.dumps({"errors": [{"code": "UNAVAILABLE", "message": f"injected {code}"}]}).encode()
         extra = [("Retry-After", retry_after)] if retry_after is not None else []
-        handler.answer(Upstream(code, [("Content-Type", "application/json"), *extra], body))
+        if json_body:
+            body = json.dumps({"errors": [{"code": "UNAVAILABLE", "message": f"injected {code}"}]}).encode()
+            handler.answer(Upstream(code, [("Content-Type", "application/json"), *extra], body))
+        else:
+            text = f"injected {code}\n".encode()
+            handler.answer(Upstream(code, [("Content-Type", "text/plain"), *extra], text))
+    return fault
+
+
+def body(payload: bytes) -> Fault:
+    """Answer 200 with `payload` as the body of every request (a tag list that is not one)."""
+    def fault(handler: _Handler, index: int, fetch: Callable[[], Upstream]) -> None:
+        handler.answer(Upstream(200, [("Content-Type", "application/json")], payload))
+    return fault
+
+
+def link_header(value: str) -> Fault:
+    """Forward, adding `Link: <value>` verbatim to every 200 answer."""
+    def fault(handler: _Handler, index: int, fetch: Callable[[], Upstream]) -> None:
+        upstream = fetch()
+        handler.answer(upstream, extra=[("Link", value)] if upstream.status == 200 else [])
     return fault
 
 

@@ -112,12 +112,17 @@ class TokenServer:
 
     Anonymous callers get a token with an empty grant, as real token servers do; `USER` with
     `PASSWORD` gets pull access to the scopes asked for. Every request is recorded.
+
+    It listens on 127.0.0.1; the realm names it `realm_host`: `localhost` by default, a host name, since
+    ggcr (and the plugin) refuse a realm on a loopback IP address other than the registry's own
+    `host:port`; `127.0.0.1` to be refused.
     """
 
     service = "kubectl-imagerepo-test-registry"
     issuer = "kubectl-imagerepo-test-issuer"
 
-    def __init__(self, ca: CertificateAuthority, lifetime: int) -> None:
+    def __init__(self, ca: CertificateAuthority, lifetime: int, realm_host: str = "localhost") -> None:
+        self.realm_host = realm_host
         pair = ca.issue("token-signer", "token-signer", server=False)
         key = serialization.load_pem_private_key(pair.key.read_bytes(), password=None)
         assert isinstance(key, ec.EllipticCurvePrivateKey)
@@ -140,7 +145,7 @@ class TokenServer:
 
     @property
     def realm(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}/token"
+        return f"http://{self.realm_host}:{self._http.server_address[1]}/token"
 
     def stop(self) -> None:
         self._http.shutdown()

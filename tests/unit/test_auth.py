@@ -1,4 +1,4 @@
-"""Registry access options from an ImageRepository's Secrets (spec section 4, items 1 to 5; 0.2 item 1)."""
+"""Registry access options from an ImageRepository's Secrets (see docs/behaviour.md, Registry access)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from kubectl_imagerepo.model.imagerepository import ImageRepository
 from kubectl_imagerepo.model.reference import parse_image_reference
 from kubectl_imagerepo.registry.access import AuthError, FileSecrets, RegistryAccess, resolve_access
-from kubectl_imagerepo.registry.tags import Credentials
+from kubectl_imagerepo.registry.credentials import Credentials
 from tests.harness.pki import CertificateAuthority, Pair
 
 NS = "team"
@@ -124,7 +124,7 @@ def test_no_references_give_anonymous_access_with_the_environment_proxies() -> N
     assert access.directory is None
 
 
-# -- item 1: proxy --------------------------------------------------------------------------------------
+# -- proxy ----------------------------------------------------------------------------------------------
 
 
 def test_proxy_address_is_the_proxy_of_both_schemes() -> None:
@@ -224,7 +224,7 @@ def test_the_access_repr_hides_the_proxy_password() -> None:
     assert "hunter22" not in repr(resolve(Source(proxy), proxySecretRef=ref("proxy")))
 
 
-# -- item 2: provider -----------------------------------------------------------------------------------
+# -- provider -------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("provider", ["aws", "azure", "gcp"])
@@ -252,7 +252,7 @@ def test_an_empty_provider_means_generic() -> None:
     assert resolve(Source(pull), provider="", secretRef=ref("pull")).credentials == Credentials("robot", "pw")
 
 
-# -- item 3: TLS ----------------------------------------------------------------------------------------
+# -- TLS ------------------------------------------------------------------------------------------------
 
 
 def test_ca_certificate_is_written_to_a_private_file(ca: CertificateAuthority) -> None:
@@ -413,7 +413,7 @@ def test_malformed_base64_in_a_file_secret_names_the_secret_and_key() -> None:
     )
 
 
-# -- item 5: static credentials -------------------------------------------------------------------------
+# -- static credentials ---------------------------------------------------------------------------------
 
 
 def test_secret_ref_credentials_are_looked_up_for_the_canonical_name() -> None:

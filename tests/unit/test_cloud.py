@@ -1,5 +1,5 @@
 """Cloud provider logins without the cloud: the cache, the missing-extra error and what fails before any
-call to a cloud (spec sections 0.4 and 4.1)."""
+call to a cloud (docs/behaviour.md, Registry access)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from kubectl_imagerepo.registry.cloud import (
     jwt_expiry,
     missing_extra,
 )
-from kubectl_imagerepo.registry.tags import Credentials, RegistryError
+from kubectl_imagerepo.registry.credentials import Credentials
+from kubectl_imagerepo.registry.errors import RegistryError
 
 KEY = CacheKey("aws", "", "123456789012.dkr.ecr.us-east-1.amazonaws.com")
 LOGIN = Credentials("AWS", "token")
@@ -171,6 +172,25 @@ def scan_error(login: CloudLogin) -> str:
 def test_a_host_mismatch_fails_the_scan_with_the_controller_message(cache: CloudTokenCache) -> None:
     login = CloudLogin("gcp", "ghcr.io", cache=cache)
     assert scan_error(login).startswith("invalid GCP registry: 'ghcr.io'. must match ^(((.+")
+
+
+def test_a_host_mismatch_fails_inside_the_request_it_was_for(cache: CloudTokenCache) -> None:
+    login = CloudLogin("aws", "ghcr.io", cache=cache)
+    with pytest.raises(RegistryError) as caught:
+        login.credentials("https://ghcr.io/v2/org/app/tags/list?n=1000")
+    assert str(caught.value).startswith(
+        'Get "https://ghcr.io/v2/org/app/tags/list?n=1000": invalid AWS registry: \'ghcr.io\'. must match ')
+
+
+def test_a_missing_sdk_does_not_hide_a_host_the_provider_does_not_serve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
+    repo = repository("ghcr.io/org/app", provider="aws")
+    with resolve_access(FileSecrets([]), repo, parse_image_reference(repo.image)) as access:
+        assert access.cloud is not None
+        with pytest.raises(RegistryError, match=r"^invalid AWS registry: 'ghcr\.io'\. must match "):
+            access.cloud.credentials()
 
 
 def test_object_level_identity_needs_the_token_request_api(cache: CloudTokenCache) -> None:

@@ -1,4 +1,7 @@
-"""The registries each cloud provider accepts, and the controller's mismatch messages (spec section 4.1)."""
+"""The registries each cloud provider accepts, and the controller's mismatch messages.
+
+See docs/behaviour.md, Registry access.
+"""
 
 from __future__ import annotations
 
@@ -41,10 +44,18 @@ def test_aws_accepts_public_ecr_in_us_east_1() -> None:
     assert check_registry("aws", "public.ecr.aws") == expected
 
 
-def test_the_aws_pattern_is_unanchored_as_in_the_controller() -> None:
-    assert check_registry("aws", "proxy.example.com/123456789012.dkr.ecr.us-east-1.amazonaws.com").region == (
-        "us-east-1"
-    )
+@pytest.mark.parametrize(
+    "registry",
+    ["proxy.example.com/123456789012.dkr.ecr.us-east-1.amazonaws.com",
+     "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example"],
+)
+def test_the_aws_pattern_must_match_the_whole_host_as_in_controller_v1_2(registry: str) -> None:
+    assert mismatch("aws", registry) == f"invalid AWS registry: '{registry}'. must match {AWS_PATTERN}"
+
+
+def test_aws_accepts_the_dual_stack_public_ecr_host() -> None:
+    expected = RegistryTarget("aws", "ecr-public.aws.com", "us-east-1", public=True)
+    assert check_registry("aws", "ecr-public.aws.com") == expected
 
 
 def test_aws_rejects_other_hosts_with_the_controller_message() -> None:

@@ -1,4 +1,4 @@
-"""The condition algebra: Flux's helpers, every condition row of spec 3.2, and the ResultFinalizer."""
+"""The condition algebra: Flux's helpers, every condition a reconcile can produce, the ResultFinalizer."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ PREVIOUS_READY = {"absent": None, "Unknown": READY_UNKNOWN, "True": READY_TRUE, 
 
 
 def state(conditions: Conditions) -> list[tuple[str, str, str, str]]:
-    """The conditions without timestamps and generations: what the table of spec 3.2 lists."""
+    """The conditions without timestamps and generations: what a table of conditions lists."""
     return [(c.type, c.status, c.reason, c.message) for c in conditions]
 
 
@@ -318,7 +318,10 @@ def test_invalid_image_stalls_with_ready_false_and_bumps_the_generation(previous
 
 
 def test_a_stall_replaces_an_earlier_ready_false_unlike_the_controller() -> None:
-    """Spec 0.2 item 2: the controller would keep `scan failed: ...` beside the stall."""
+    """The controller would keep `scan failed: ...` beside the stall.
+
+    See docs/behaviour.md, Deviations from the controller.
+    """
     conditions = progressing((READY_FALSE,), "reconciliation in progress")
     conditions = mark_stalled(conditions, IMAGE_URL_INVALID_REASON, IMAGE_ERROR, GENERATION, NOW)
 

@@ -19,7 +19,6 @@ from kubectl_imagerepo.model.conditions import (
     to_json,
 )
 from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository
-from kubectl_imagerepo.model.kstatus import check
 from kubectl_imagerepo.reconcile.decisions import (
     FEATURE_GATE_DISABLED_MESSAGE,
     RECONCILIATION_IN_PROGRESS,
@@ -33,6 +32,7 @@ from kubectl_imagerepo.reconcile.decisions import (
     scanning_message,
     should_scan,
 )
+from tests.kstatus import check
 
 SECOND = 1_000_000_000
 MINUTE = 60 * SECOND
@@ -133,7 +133,7 @@ def scanned_ago(ago: timedelta) -> Change:
     return change
 
 
-# should_scan: the upstream table (spec 7.1)
+# should_scan: the cases of the controller's own tests
 
 
 def test_a_new_object_scans_first() -> None:
@@ -258,7 +258,10 @@ def test_exclusion_lists_are_compared_by_content(
 
 
 def test_an_empty_stored_tag_list_is_a_result_and_waits_for_the_interval() -> None:
-    """Spec 0.2 item 4: the controller would rescan on every reconcile."""
+    """The controller would rescan on every reconcile.
+
+    See docs/behaviour.md, Deviations from the controller.
+    """
     assert decide(build(), stored_tags_present=False) == ScanDecision(False, "", 30 * SECOND - 123_456_000)
 
 
@@ -304,7 +307,7 @@ def test_interval_zero_scans_on_every_reconcile_and_never_requeues() -> None:
     assert decide(build(zero, scanned_ago(timedelta(0)))) == ScanDecision(True, "triggered by interval", 0)
 
 
-# should_scan: retry after a failed scan (spec 0.2 item 3)
+# should_scan: retry after a failed scan (docs/behaviour.md, Deviations from the controller)
 
 
 def test_a_failed_requested_scan_is_retried() -> None:
@@ -449,7 +452,7 @@ def test_early_patch_message(
     assert early_patch_message(build(meta)) == message
 
 
-# event_for (spec 3.4)
+# event_for (docs/behaviour.md, Status, conditions and events)
 
 
 def ready(status: str, reason: str, message: str) -> tuple[Condition, ...]:
@@ -524,7 +527,7 @@ def test_no_event_without_a_ready_condition() -> None:
     assert event_for((), (), "unused") is None
 
 
-# Whole sequences through these functions (spec 3.4)
+# Whole sequences through these functions (docs/behaviour.md, Status, conditions and events)
 
 
 def reconcile(

@@ -1,4 +1,7 @@
-"""Docker config pull Secrets, as the controller's keychain reads them (spec section 4, item 5)."""
+"""Docker config pull Secrets, as the controller's keychain reads them.
+
+See docs/behaviour.md, Registry access.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +11,17 @@ from typing import Any
 
 import pytest
 
+from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.dockerconfig import (
     DOCKER_CONFIG_JSON_TYPE,
     DOCKERCFG_TYPE,
-    Base64Error,
     Keychain,
     SecretError,
     credentials_for,
-    go_base64_decode,
     key_matches,
     normalize_key,
     secret_value,
 )
-from kubectl_imagerepo.registry.tags import Credentials
 
 HUB_TARGET = "index.docker.io/library/alpine"
 
@@ -392,37 +393,3 @@ def test_the_keychain_repr_shows_keys_only() -> None:
     keychain = Keychain.from_secrets([config_json({"ghcr.io": login("robot", "pw-never-shown")})])
     assert "pw-never-shown" not in repr(keychain)
     assert "ghcr.io" in repr(keychain)
-
-
-# -- Go's base64 ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "padded", "decoded"),
-    [
-        ("cm9ib3Q6cHc=", True, b"robot:pw"),
-        ("cm9ib3Q6cHc", False, b"robot:pw"),
-        ("cm9i\nb3Q6\r\ncHc=", True, b"robot:pw"),
-        ("", True, b""),
-    ],
-)
-def test_base64_decodes_as_go_does(text: str, padded: bool, decoded: bytes) -> None:
-    assert go_base64_decode(text, padded=padded) == decoded
-
-
-@pytest.mark.parametrize(
-    ("text", "padded", "offset"),
-    [
-        ("cm9ib3Q6cHc", True, 8),
-        ("cm9ib3Q6cHc=", False, 11),
-        ("cm9i!", True, 4),
-        ("c===", True, 1),
-        ("cm=", True, 3),
-        ("cm==cm9i", True, 4),
-        ("c", False, 0),
-    ],
-)
-def test_base64_errors_report_gos_offset(text: str, padded: bool, offset: int) -> None:
-    with pytest.raises(Base64Error) as caught:
-        go_base64_decode(text, padded=padded)
-    assert str(caught.value) == f"illegal base64 data at input byte {offset}"

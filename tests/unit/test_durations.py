@@ -149,7 +149,7 @@ def test_parse_go_duration_quotes_input_bytes_as_go_time_does(text: str, quoted:
     assert str(caught.value).endswith(f" {quoted}")
 
 
-# Go's table (time_test.go durationTests) and the spec's examples (appendix A.2).
+# Go's table (time_test.go durationTests) and the controller's next-scan messages.
 FORMATTED = [
     (0, "0s"),
     (1, "1ns"),

@@ -1,4 +1,4 @@
-"""kubectl's JSONPath templates (client-go util/jsonpath) and Go's printing of JSON values."""
+"""kubectl's JSONPath templates (client-go util/jsonpath)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.output.jsonpath import (
-    JSONPathError,
-    format_go_float,
-    format_value,
-    format_value_go_syntax,
-    go_quote,
-    marshal_json,
-    parse,
-)
+from kubectl_imagerepo.output.jsonpath import JSONPathError, parse
 
 # The example of https://kubernetes.io/docs/reference/kubectl/jsonpath/ (also client-go's TestKubernetes).
 NODES: dict[str, Any] = {
@@ -405,71 +397,3 @@ def test_parse_rejects_bad_templates_with_client_gos_message(template: str, mess
 def test_parse_errors_are_value_errors() -> None:
     with pytest.raises(ValueError):
         parse("{")
-
-
-@pytest.mark.parametrize(
-    ("value", "compact"),
-    [
-        ({"b": 1, "a": [True, None]}, '{"a":[true,null],"b":1}'),
-        ("<a href='x'>&</a>", "\"\\u003ca href='x'\\u003e\\u0026\\u003c/a\\u003e\""),
-        ("tab\tnew\nline\x01\x7f\u2028\u00e9", '"tab\\tnew\\nline\\u0001\x7f\\u2028\u00e9"'),
-        (1e21, "1e+21"),
-        (1e20, "100000000000000000000"),
-        (1e-7, "1e-7"),
-        (0.000001, "0.000001"),
-        (-0.0, "-0"),
-        (2**63, "9223372036854776000"),
-    ],
-)
-def test_marshal_json_writes_what_go_json_marshal_writes(value: Any, compact: str) -> None:
-    assert marshal_json(value) == compact
-
-
-def test_marshal_json_indents_like_go_marshal_indent() -> None:
-    assert marshal_json({"a": [1, {}], "b": []}, indent="    ") == (
-        '{\n    "a": [\n        1,\n        {}\n    ],\n    "b": []\n}'
-    )
-
-
-def test_marshal_json_refuses_nan_as_go_does() -> None:
-    with pytest.raises(ValueError, match="json: unsupported value: NaN"):
-        marshal_json(float("nan"))
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        ({"b": [1, None], "a": {"x": "y z"}}, "map[a:map[x:y z] b:[1 <nil>]]"),
-        (1234567.0, "1.234567e+06"),
-        (123456.0, "123456"),
-        (0.00001, "1e-05"),
-        (0.0001, "0.0001"),
-        (None, "<nil>"),
-    ],
-)
-def test_format_value_prints_what_go_fmt_sprint_prints(value: Any, text: str) -> None:
-    assert format_value(value) == text
-
-
-def test_format_value_go_syntax_prints_what_go_prints_for_percent_sharp_v() -> None:
-    value = {"a": [1, 1.5, "x", None, True], "b": {}}
-    assert format_value_go_syntax(value) == (
-        'map[string]interface {}{"a":[]interface {}{1, 1.5, "x", interface {}(nil), true}, '
-        '"b":map[string]interface {}{}}'
-    )
-
-
-@pytest.mark.parametrize(
-    ("text", "quoted"),
-    [("{.a}", '"{.a}"'), ('say "hi"\n', '"say \\"hi\\"\\n"'), ("\u00e9\x01\u00a0", '"\u00e9\\x01\\u00a0"')],
-)
-def test_go_quote_quotes_as_strconv_quote(text: str, quoted: str) -> None:
-    assert go_quote(text) == quoted
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [(0.0, "0"), (1.0, "1"), (1e20, "1e+20"), (1.5e-7, "1.5e-07"), (float("inf"), "+Inf"), (-2.5, "-2.5")],
-)
-def test_format_go_float_uses_gos_shortest_g_format(value: float, text: str) -> None:
-    assert format_go_float(value) == text

@@ -1,4 +1,4 @@
-"""The kstatus invariants of spec 3.2: each one broken on purpose, and the statuses the plugin writes."""
+"""The kstatus invariants: each one broken on purpose, and the statuses the plugin writes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from kubectl_imagerepo.model.conditions import (
     set_condition,
     to_json,
 )
-from kubectl_imagerepo.model.kstatus import check
+from tests.kstatus import check
 
 NOW = datetime(2026, 6, 23, 20, 5, 2, tzinfo=UTC)
 STAMP = "2026-06-23T20:05:02Z"

@@ -1,4 +1,7 @@
-"""Image reference parsing: spec 2.3 rules and worked examples, and the digest decision (0.2 item 7)."""
+"""Image reference parsing: the controller's rules and worked examples, and the digest deviation.
+
+See docs/behaviour.md, Image references and Deviations from the controller.
+"""
 
 from __future__ import annotations
 

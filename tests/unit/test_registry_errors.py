@@ -1,4 +1,7 @@
-"""The tag lister's pure rules: challenges, URL redaction, error texts, Link following, retries, tokens."""
+"""The tag lister's pure rules: challenges, URL redaction, error texts, Link following, retries, tokens.
+
+See docs/behaviour.md, Scanning and Registry access.
+"""
 
 from __future__ import annotations
 
@@ -14,24 +17,17 @@ import pytest
 import requests
 import urllib3.exceptions
 
-from kubectl_imagerepo.registry import tags as registry
-from kubectl_imagerepo.registry.tags import (
-    Credentials,
-    RegistryError,
-    TagRegistry,
-    TokenCache,
-    choose_challenge,
-    describe_network_error,
-    describe_status,
-    go_format,
-    next_page_url,
-    parse_challenges,
-    parse_retry_after,
-    redact_url,
-    retry_delay,
-    should_retry_status,
-    status_text,
-)
+from kubectl_imagerepo.gocompat.fmt import sprint_any
+from kubectl_imagerepo.registry import client, tls
+from kubectl_imagerepo.registry.challenge import choose_challenge, parse_challenges, realm_problem
+from kubectl_imagerepo.registry.credentials import Credentials
+from kubectl_imagerepo.registry.errors import RegistryError, describe_status, redact_url, status_text
+from kubectl_imagerepo.registry.neterrors import describe_network_error
+from kubectl_imagerepo.registry.pagination import next_page_url
+from kubectl_imagerepo.registry.retries import parse_retry_after, retry_delay, should_retry_status
+from kubectl_imagerepo.registry.taglist import TagListError, body_text, decode_tag_list
+from kubectl_imagerepo.registry.tags import TagRegistry
+from kubectl_imagerepo.registry.tokencache import TokenCache
 
 TAGS_URL = "https://r.example/v2/team/app/tags/list?n=1000"
 
@@ -180,11 +176,10 @@ def test_a_very_long_body_is_clipped() -> None:
     assert len(text) < 1100
 
 
-def test_registry_json_error_is_the_status_then_code_and_message() -> None:
+def test_registry_json_error_is_its_code_and_message_without_the_status() -> None:
     body = b'{"errors":[{"code":"TOO_MANY_TAGS_REQUESTED","message":"n must be at most 100"}]}'
 
-    assert describe_status(413, body) == (
-        "unexpected status code 413 Request Entity Too Large: TOO_MANY_TAGS_REQUESTED: n must be at most 100")
+    assert describe_status(413, body) == "TOO_MANY_TAGS_REQUESTED: n must be at most 100"
 
 
 def test_an_object_detail_prints_as_a_go_map_with_sorted_keys() -> None:
@@ -192,7 +187,6 @@ def test_an_object_detail_prints_as_a_go_map_with_sorted_keys() -> None:
            b'"detail":{"name":"team/app","b":1}}]}'
 
     assert describe_status(404, body) == (
-        "unexpected status code 404 Not Found: "
         "NAME_UNKNOWN: repository name not known to registry; map[b:1 name:team/app]")
 
 
@@ -201,27 +195,25 @@ def test_distributions_unauthorized_detail_prints_as_go_prints_it() -> None:
             b'[{"Type":"repository","Class":"","Name":"team/app","Action":"pull"}]}]}')
 
     assert describe_status(401, body) == (
-        "unexpected status code 401 Unauthorized: "
         "UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:team/app Type:repository]]")
 
 
 def test_a_null_detail_is_left_out() -> None:
     body = b'{"errors":[{"code":"DENIED","message":"no","detail":null}]}'
 
-    assert describe_status(403, body) == "unexpected status code 403 Forbidden: DENIED: no"
+    assert describe_status(403, body) == "DENIED: no"
 
 
 def test_several_json_errors_are_joined() -> None:
     body = b'{"errors":[{"code":"DENIED","message":"a"},{"code":"UNSUPPORTED","message":"b","detail":"c"}]}'
 
-    assert describe_status(403, body) == (
-        "unexpected status code 403 Forbidden: multiple errors returned: DENIED: a; UNSUPPORTED: b; c")
+    assert describe_status(403, body) == "multiple errors returned: DENIED: a; UNSUPPORTED: b; c"
 
 
 def test_json_error_field_names_match_in_any_case_as_go_decodes_them() -> None:
     body = b'{"Errors":[{"Code":"NAME_INVALID","Message":"bad"}]}'
 
-    assert describe_status(400, body) == "unexpected status code 400 Bad Request: NAME_INVALID: bad"
+    assert describe_status(400, body) == "NAME_INVALID: bad"
 
 
 def test_json_without_an_errors_list_is_quoted_as_a_raw_body() -> None:
@@ -245,7 +237,7 @@ def test_json_without_an_errors_list_is_quoted_as_a_raw_body() -> None:
     ],
 )
 def test_json_values_print_as_go_percent_v_prints_them(value: object, printed: str) -> None:
-    assert go_format(value) == printed
+    assert sprint_any(value) == printed
 
 
 def test_registry_error_is_method_redacted_url_and_detail() -> None:
@@ -609,27 +601,162 @@ def test_an_oras_without_an_overridden_method_fails_loudly(monkeypatch: pytest.M
     monkeypatch.delattr(oras.provider.Registry, "_do_paginated_request")
 
     with pytest.raises(ImportError, match="_do_paginated_request"):
-        registry._require_oras_methods()
+        client.require_oras_methods()
 
 
 def test_tls_contexts_are_shared_by_files_of_the_same_content(tmp_path):
-    from kubectl_imagerepo.registry import tags as registry
     from tests.harness.pki import CertificateAuthority
 
     ca = CertificateAuthority(tmp_path / "pki")
     first, second = tmp_path / "a.crt", tmp_path / "b.crt"
     first.write_bytes(ca.cert_pem)
     second.write_bytes(ca.cert_pem)
-    assert registry.tls_context(str(first), None) is registry.tls_context(str(second), None)
+    assert tls.tls_context(str(first), None) is tls.tls_context(str(second), None)
 
 
 def test_the_tls_context_cache_is_bounded(tmp_path, monkeypatch):
-    from kubectl_imagerepo.registry import tags as registry
     from tests.harness.pki import CertificateAuthority
 
-    monkeypatch.setattr(registry, "MAX_CONTEXTS", 2)
+    monkeypatch.setattr(tls, "MAX_CONTEXTS", 2)
     for index in range(4):
         path = tmp_path / f"{index}.crt"
         path.write_bytes(CertificateAuthority(tmp_path / f"pki{index}").cert_pem)
-        registry.tls_context(str(path), None)
-    assert len(registry._CONTEXTS) <= 2
+        tls.tls_context(str(path), None)
+    assert len(tls._CONTEXTS) <= 2
+
+
+# -- Go's url.Error for a request without an answer -----------------------------------------------------
+
+
+def test_a_request_without_an_answer_reads_as_gos_url_error() -> None:
+    error = RegistryError("context deadline exceeded", method="GET",
+                          url="http://127.0.0.1:5000/v2/team/app/tags/list?n=1000&last=b", url_error=True)
+
+    assert str(error) == (
+        'Get "http://127.0.0.1:5000/v2/team/app/tags/list?n=1000&last=b": context deadline exceeded')
+
+
+def test_the_url_error_keeps_the_query_order_and_still_redacts_signatures() -> None:
+    error = RegistryError("context deadline exceeded", method="GET",
+                          url="https://r.io/v2/a/tags/list?n=1000&X-Amz-Signature=abc", url_error=True)
+
+    assert str(error) == (
+        'Get "https://r.io/v2/a/tags/list?n=1000&X-Amz-Signature=REDACTED": context deadline exceeded')
+
+
+def test_an_empty_head_answer_says_head_has_no_body_as_ggcr_does() -> None:
+    assert describe_status(404, b"", method="HEAD") == (
+        "unexpected status code 404 Not Found (HEAD responses have no body, use GET for details)")
+
+
+def test_a_json_error_list_that_is_empty_quotes_the_raw_body() -> None:
+    assert describe_status(500, b'{"errors":[]}') == (
+        'unexpected status code 500 Internal Server Error: {"errors":[]}')
+
+
+# -- the token realm, checked as ggcr checks it --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("realm", "host"),
+    [
+        ("http://127.0.0.1:5001/token", "127.0.0.1"),
+        ("http://[::1]:5001/token", "::1"),
+        ("https://10.1.2.3/token", "10.1.2.3"),
+        ("https://169.254.169.254/latest", "169.254.169.254"),
+        ("https://0.0.0.0/token", "0.0.0.0"),
+    ],
+)
+def test_a_realm_on_an_internal_address_other_than_the_registry_is_refused(realm: str, host: str) -> None:
+    assert realm_problem(realm, "127.0.0.1:5000", insecure=True) == (
+        f'invalid realm in www-authenticate: realm host "{host}" is a private or link-local address')
+
+
+def test_a_realm_on_the_registrys_own_host_and_port_is_accepted() -> None:
+    assert realm_problem("http://127.0.0.1:5000/token", "127.0.0.1:5000", insecure=True) is None
+
+
+def test_a_realm_named_by_a_host_name_is_not_resolved() -> None:
+    assert realm_problem("http://localhost:5001/token", "127.0.0.1:5000", insecure=True) is None
+
+
+def test_a_plain_http_realm_is_refused_for_a_tls_registry() -> None:
+    assert realm_problem("http://auth.example/token", "r.example", insecure=False) == (
+        'invalid realm in www-authenticate: realm scheme "http" not allowed for a secure registry; use https')
+
+
+def test_a_realm_of_another_scheme_is_refused() -> None:
+    assert realm_problem("ftp://auth.example/token", "r.example", insecure=False) == (
+        'invalid realm in www-authenticate: realm scheme "ftp" not allowed; must be https (or http for '
+        "insecure registries)")
+
+
+def test_a_public_realm_is_accepted() -> None:
+    assert realm_problem("https://auth.docker.io/token", "index.docker.io", insecure=False) is None
+
+
+# -- a Link Go cannot parse ----------------------------------------------------------------------------
+
+
+def test_a_link_go_cannot_parse_is_gos_parse_error() -> None:
+    with pytest.raises(RegistryError) as caught:
+        next_page_url('<http://[::1:bad>; rel="next"', TAGS_URL, scheme="https", host="r.example")
+
+    assert str(caught.value) == "parse \"http://[::1:bad\": missing ']' in host"
+
+
+# -- tag-list bodies, decoded as ggcr decodes them ------------------------------------------------------
+
+
+def decoded(body: bytes) -> list[str]:
+    return decode_tag_list(body_text(body))
+
+
+def decode_error(body: bytes) -> str:
+    with pytest.raises(TagListError) as caught:
+        decoded(body)
+    return str(caught.value)
+
+
+def test_a_tag_list_gives_its_tags_in_order() -> None:
+    assert decoded(b'{"name":"app","tags":["b","a"]}') == ["b", "a"]
+
+
+def test_a_null_tag_list_has_no_tags() -> None:
+    assert decoded(b'{"name":"app","tags":null}') == []
+
+
+def test_a_null_tag_is_the_empty_tag_as_go_decodes_it() -> None:
+    assert decoded(b'{"tags":["a",null]}') == ["a", ""]
+
+
+def test_field_names_match_in_any_case_and_the_last_wins() -> None:
+    assert decoded(b'{"tags":["a"],"TAGS":["b"]}') == ["b"]
+
+
+def test_anything_after_the_first_value_is_ignored_as_by_gos_decoder() -> None:
+    assert decoded(b'{"tags":["a"]} {"tags":["b"]} garbage') == ["a"]
+
+
+def test_invalid_utf8_and_lone_surrogates_read_as_the_replacement_character() -> None:
+    assert decoded(b'{"tags":["a\xffb","c\\ud800"]}') == ["a\ufffdb", "c\ufffd"]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"", "EOF"),
+        (b"  \n", "EOF"),
+        (b'{"tags":["a"', "unexpected EOF"),
+        (b"<html>", "invalid character '<' looking for beginning of value"),
+        (b'{"tags":NaN}', "invalid character 'N' looking for beginning of value"),
+        (b"[]", "json: cannot unmarshal array into Go value of type remote.Tags"),
+        (b'{"tags":"a"}', "json: cannot unmarshal string into Go struct field Tags.tags of type []string"),
+        (b'{"tags":[{"a":1}]}',
+         "json: cannot unmarshal object into Go struct field Tags.tags of type string"),
+        (b'{"name":5,"tags":[]}',
+         "json: cannot unmarshal number into Go struct field Tags.name of type string"),
+    ],
+)
+def test_a_body_that_is_not_a_tag_list_is_gos_decoder_error(body: bytes, error: str) -> None:
+    assert decode_error(body) == error

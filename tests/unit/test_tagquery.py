@@ -6,12 +6,11 @@ The tables use image-reflector-controller's policy test data.
 
 from __future__ import annotations
 
-import math
 import random
 
 import pytest
 
-from kubectl_imagerepo.model.tagquery import NumericTagError, QueryError, compile_query, parse_go_float
+from kubectl_imagerepo.model.tagquery import NumericTagError, QueryError, compile_query
 
 
 def run(tags: list[str], **options: object) -> list[str]:
@@ -77,70 +76,6 @@ def test_numeric_sort_accepts_non_numbers_once_a_filter_removed_them() -> None:
 
 def test_equal_numbers_rank_by_their_bytes() -> None:
     assert run(["1.0", "1", "01"], sort="numeric") == ["1.0", "1", "01"]
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("0", 0.0),
-        ("-62", -62.0),
-        ("+3.5", 3.5),
-        ("1.", 1.0),
-        (".5", 0.5),
-        ("1e3", 1000.0),
-        ("1E-2", 0.01),
-        ("1_000", 1000.0),
-        ("1_0.5_0e1_0", 10.5e10),
-        ("0x1p-2", 0.25),
-        ("0x_1.8p1", 3.0),
-        ("-0X1P0", -1.0),
-        ("inf", math.inf),
-        ("-Infinity", -math.inf),
-        ("+INF", math.inf),
-        ("1e-400", 0.0),
-    ],
-)
-def test_go_parse_float_reads_go_float_syntax(text: str, value: float) -> None:
-    assert parse_go_float(text) == value
-
-
-def test_go_parse_float_reads_nan() -> None:
-    result = parse_go_float("NaN")
-    assert result is not None and math.isnan(result)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "1a",
-        "b",
-        "latest",
-        "1.2.3",
-        "v1",
-        ".",
-        "e5",
-        "1e",
-        "_1",
-        "1_",
-        "1__0",
-        "1_.5",
-        "0x1",
-        "0x",
-        "0x1.8",
-        "1e400",
-        "-1e400",
-        "+nan",
-        "infin",
-        " 1",
-        "1 ",
-        "١",
-        "0b101",
-        "1,5",
-    ],
-)
-def test_go_parse_float_rejects_what_go_rejects(text: str) -> None:
-    assert parse_go_float(text) is None
 
 
 ALPHA = ["1.0.0", "Z", "a", "aa", "ab", "b", "latest", "v1", "éclair"]

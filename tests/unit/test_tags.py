@@ -1,4 +1,4 @@
-"""Scan results: sort order, deduplication, latest tags and the Badger revision (spec 2.6, 5.1)."""
+"""Scan results: sort order, deduplication, latest tags, the Badger revision (docs/behaviour.md, Scanning)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Which watch events make `run` reconcile (spec 2.1), and what a result asks of the queue."""
+"""Which watch events make `run` reconcile, and what a result asks of the queue.
+
+See docs/behaviour.md, The controller: `run`.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ _STATUSES = ("True", "False", "Unknown")
 def check(status: Mapping[str, Any], generation: int, *, mid_reconcile: bool | None = None) -> list[str]:
     """Every kstatus invariant that `status` violates, as Flux's `conditions/check` tests them.
 
-    The invariants (spec 3.2):
+    The invariants (see docs/behaviour.md, Status, conditions and events):
 
     - `Ready` is always present;
     - `Ready` is False whenever `Stalled` is True, and, at the end of a reconcile, whenever
