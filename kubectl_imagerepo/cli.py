@@ -1,21 +1,18 @@
-"""The `kubectl imagerepo` command line: a root group that loads each subcommand on first use."""
+"""The `kubectl imagerepo` command line: the root command's tables, and `main`, which runs it.
+
+The tables (subcommands, help text, the root's own options) are plain data: rootgroup.py builds the
+click group from them, and the root `--help`, `-h` and a bare `kubectl imagerepo` are answered from
+them here, with kube/flag_table.py and output/helppage.py, without importing click (importing it costs
+more than the answer). tests/unit/test_helppage.py holds the two pages equal, byte for byte, at every
+width. Everything else runs the click group.
+"""
 
 from __future__ import annotations
 
-import importlib
+import os
 import sys
-from typing import TYPE_CHECKING, Any
 
-import click
-
-from kubectl_imagerepo import __version__
-from kubectl_imagerepo.kube.flags import kube_options
-from kubectl_imagerepo.model.errors import CommandError
-
-if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
-
-# name -> (module, short help). The short help lives here so that `--help` imports no subcommand.
+#: name -> (module, short help). The short help lives here so that `--help` imports no subcommand.
 COMMANDS: dict[str, tuple[str, str]] = {
     "get": ("kubectl_imagerepo.commands.get", "Display one or many ImageRepositories."),
     "describe": ("kubectl_imagerepo.commands.describe", "Show details of ImageRepositories."),
@@ -32,80 +29,39 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("kubectl_imagerepo.commands.run", "Keep ImageRepositories reconciled until stopped."),
 }
 
+PROG = "kubectl imagerepo"
+ROOT_ARGUMENTS = "[OPTIONS] COMMAND [ARGS]..."
+ROOT_HELP = """Reconcile Flux ImageRepository objects from your own machine.
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported only when they run."""
+Lists a repository's tags as Flux's image-reflector-controller does and writes the status back
+to the cluster, so `kubectl wait`, `flux get images` and ImagePolicies work as usual."""
+#: The root's widest help page (click's `max_content_width`).
+MAX_CONTENT_WIDTH = 110
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+LOG_LEVELS = ("debug", "info", "warning", "error")
+DEFAULT_LOG_LEVEL = "warning"
+LOG_LEVEL_HELP = "Show the plugin's log messages (registry retries, warnings) on stderr from this level up."
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = COMMANDS.get(cmd_name)
-        if entry is None:
-            return None
-        command: click.Command = importlib.import_module(entry[0]).command
-        return command
+#: The help click gives its own `--version` and `--help` options.
+VERSION_HELP = "Show the version and exit."
+HELP_HELP = "Show this message and exit."
 
-    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
-        """Subcommand names from the table above (importing none of them), then the group's options."""
-        from click.shell_completion import CompletionItem
-
-        names = [
-            CompletionItem(n, help=COMMANDS[n][1])
-            for n in self.list_commands(ctx)
-            if n.startswith(incomplete)
-        ]
-        return names + click.Command.shell_complete(self, ctx, incomplete)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List the subcommands from the table above, importing none of them."""
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
-
-
-@click.group(
-    cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
-)
-@click.version_option(
-    __version__, "--version", prog_name="kubectl-imagerepo", message="%(prog)s version v%(version)s"
-)
-@kube_options
-@click.option(
-    "-v",
-    "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"]),
-    default="warning",
-    show_default=True,
-    expose_value=False,
-    callback=lambda _ctx, _param, level: _log_to_stderr(level),
-    help="Show the plugin's log messages (registry retries, warnings) on stderr from this level up.",
-)
-def root() -> None:
-    """Reconcile Flux ImageRepository objects from your own machine.
-
-    Lists a repository's tags as Flux's image-reflector-controller does and writes the status back
-    to the cluster, so `kubectl wait`, `flux get images` and ImagePolicies work as usual.
-    """
-
-
-def _log_to_stderr(level: str) -> None:
-    """Send standard logging records to stderr from `level` up (see controller/logbridge.py)."""
-    from kubectl_imagerepo.controller.logbridge import bridge_to_stderr
-
-    bridge_to_stderr(level)
+COMPLETE_VAR = "_KUBECTL_IMAGEREPO_COMPLETE"
+HELP_ARGUMENTS = (["--help"], ["-h"])
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line and exit: 0 success, 1 runtime failure, 2 usage error."""
     args = sys.argv[1:] if argv is None else argv
+    if COMPLETE_VAR not in os.environ and (not args or args in HELP_ARGUMENTS):
+        _print_root_help(usage_error=not args)
+    import click
+
+    from kubectl_imagerepo.model.errors import CommandError
+    from kubectl_imagerepo.rootgroup import root
+
     try:
-        root.main(
-            args,
-            prog_name="kubectl imagerepo",
-            complete_var="_KUBECTL_IMAGEREPO_COMPLETE",
-            standalone_mode=False,
-        )
+        root.main(args, prog_name=PROG, complete_var=COMPLETE_VAR, standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as usage:
@@ -123,6 +79,35 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(0)
 
 
+def root_help_page() -> str:
+    """The root's `--help` page at the terminal's width, as click would print it."""
+    from kubectl_imagerepo.kube.flag_table import KUBE_OPTIONS
+    from kubectl_imagerepo.output.helppage import help_page, page_width
+
+    options = [("--version", VERSION_HELP)]
+    for decls, _field, help_text, is_flag in KUBE_OPTIONS:
+        names = ", ".join(sorted(decls, key=lambda decl: len(decl) - len(decl.lstrip("-"))))
+        options.append((names if is_flag else names + " TEXT", help_text))
+    options.append(
+        (f"-v, --log-level [{'|'.join(LOG_LEVELS)}]", f"{LOG_LEVEL_HELP}  [default: {DEFAULT_LOG_LEVEL}]")
+    )
+    options.append(("-h, --help", HELP_HELP))
+    commands = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+    sections = [("Options", options), ("Commands", commands)]
+    return help_page(PROG, ROOT_ARGUMENTS, ROOT_HELP, sections, page_width(MAX_CONTENT_WIDTH))
+
+
+def _print_root_help(*, usage_error: bool) -> None:
+    """Print the root's help and exit: on stdout with 0 when asked for, on stderr with 2 without arguments."""
+    stream = sys.stderr if usage_error else sys.stdout
+    try:
+        stream.write(root_help_page())
+        stream.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    sys.exit(2 if usage_error else 0)
+
+
 def _print_error(message: str) -> None:
-    stream: Any = sys.stderr
-    print(message, file=stream)
+    print(message, file=sys.stderr)

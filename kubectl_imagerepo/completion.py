@@ -188,7 +188,8 @@ def spec_from_click(command: click.Command) -> CommandSpec:
 def _load_spec(name: str | None) -> CommandSpec:
     import importlib
 
-    from kubectl_imagerepo.cli import COMMANDS, root
+    from kubectl_imagerepo.cli import COMMANDS
+    from kubectl_imagerepo.rootgroup import root
 
     if name is None:
         return spec_from_click(root)

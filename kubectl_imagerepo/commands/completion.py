@@ -77,7 +77,7 @@ def shell_script(shell: str) -> str:
     """click's completion script for the standalone executable."""
     from click.shell_completion import get_completion_class
 
-    from kubectl_imagerepo.cli import root
+    from kubectl_imagerepo.rootgroup import root
 
     completion_class = get_completion_class(shell)
     if completion_class is None:  # pragma: no cover - click ships all three

@@ -1,4 +1,4 @@
-"""`kubectl imagerepo install`: put the ImageRepository CRD in place with server-side apply."""
+"""`kubectl imagerepo install`: server-side apply the ImageRepository and ImagePolicy CRDs."""
 
 from __future__ import annotations
 
@@ -20,15 +20,17 @@ CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
 @click.command("install")
-@click.option("--dry-run", is_flag=True, help="Print the CRD instead of applying it.")
-@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until the CRD is established.")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the CRD.")
+@click.option("--dry-run", is_flag=True, help="Print the CRDs instead of applying them.")
+@click.option(
+    "--wait/--no-wait", default=True, show_default=True, help="Wait until the CRDs are established."
+)
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the CRDs.")
 @kube_options
 @click.pass_context
 def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float) -> None:
-    """Install the ImageRepository CRD in the cluster (server-side apply).
+    """Install the ImageRepository and ImagePolicy CRDs in the cluster (server-side apply).
 
-    Clusters running Flux's image-reflector-controller already have it.
+    Clusters running Flux's image-reflector-controller already have them.
     """
     from kubectl_imagerepo.commands.shared import Factory, execute
 
@@ -37,7 +39,7 @@ def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float) -> No
 
 @dataclass(frozen=True)
 class InstallOptions:
-    """`install`: apply (or with --dry-run print) the CRD, and wait until it is established."""
+    """`install`: apply (or with --dry-run print) the CRDs, and wait until they are established."""
 
     dry_run: bool = False
     wait: bool = True
@@ -48,28 +50,35 @@ class InstallOptions:
         """Nothing to check: click parsed the flags."""
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
-        """Print, or apply and wait; a timeout is an error."""
+        """Print, or apply each CRD and then wait for all of them; a timeout is an error.
+
+        The CRDs go in `model.crd.CRD_FILES` order, each one reported as `kubectl apply
+        --server-side` does; `--timeout` bounds the whole wait, not each CRD's.
+        """
         from kubectl_imagerepo.kube.client import APPLY_PATCH
-        from kubectl_imagerepo.model.crd import crd_object, crd_text
+        from kubectl_imagerepo.model.crd import crd_objects, crds_text
 
         if self.dry_run:
-            streams.echo(crd_text())
+            streams.echo(crds_text())
             return 0
-        crd = crd_object()
-        name = crd["metadata"]["name"]
-        kube.patch(
-            f"{CRD_PATH}/{name}",
-            crd,
-            content_type=APPLY_PATCH,
-            query=[("fieldManager", api.FIELD_MANAGER), ("force", "true")],
-        )
-        streams.echo(f"customresourcedefinition.apiextensions.k8s.io/{name} serverside-applied\n")
+        names: list[str] = []
+        for crd in crd_objects():
+            name = crd["metadata"]["name"]
+            kube.patch(
+                f"{CRD_PATH}/{name}",
+                crd,
+                content_type=APPLY_PATCH,
+                query=[("fieldManager", api.FIELD_MANAGER), ("force", "true")],
+            )
+            streams.echo(f"customresourcedefinition.apiextensions.k8s.io/{name} serverside-applied\n")
+            names.append(name)
         if self.wait:
-            self._wait_established(kube, name)
+            deadline = time.monotonic() + self.timeout
+            for name in names:
+                self._wait_established(kube, name, deadline)
         return 0
 
-    def _wait_established(self, kube: KubeClient, name: str) -> None:
-        deadline = time.monotonic() + self.timeout
+    def _wait_established(self, kube: KubeClient, name: str, deadline: float) -> None:
         while True:
             found = kube.get(f"{CRD_PATH}/{name}")
             conditions = (found.get("status") or {}).get("conditions") or []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -65,6 +64,8 @@ def record_fields(record: logging.LogRecord) -> dict[str, Any]:
             fields[field] = value
     fields["logger"] = record.name
     if record.exc_info and record.exc_info[1] is not None:
+        import traceback
+
         fields["stacktrace"] = "".join(traceback.format_exception(record.exc_info[1])).rstrip("\n")
     return fields
 

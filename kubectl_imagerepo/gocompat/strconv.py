@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 
 from kubectl_imagerepo.gocompat.unicode import go_bytes, is_print
 
@@ -139,6 +138,8 @@ def _shortest_digits(value: float) -> tuple[str, int]:
     """The shortest digits that read back as `abs(value)`, and the point: value = 0.DIGITS × 10**point."""
     if value == 0:
         return "0", 1
+    from decimal import Decimal  # imported here: nothing else at start-up needs it
+
     decimal = Decimal(repr(abs(value))).as_tuple()
     digits = "".join(map(str, decimal.digits))
     point = len(digits) + int(decimal.exponent)
@@ -253,13 +254,10 @@ def atoi(text: str) -> int | None:
 
 _DEC_DIGITS = r"[0-9_]"
 _HEX_DIGITS = r"[0-9a-fA-F_]"
-_DECIMAL = re.compile(
-    rf"[+-]?(?:{_DEC_DIGITS}+\.?{_DEC_DIGITS}*|\.{_DEC_DIGITS}+)(?:[eE][+-]?{_DEC_DIGITS}+)?", re.ASCII
-)
-_HEXADECIMAL = re.compile(
-    rf"[+-]?0[xX](?:{_HEX_DIGITS}+\.?{_HEX_DIGITS}*|\.{_HEX_DIGITS}+)[pP][+-]?{_DEC_DIGITS}+", re.ASCII
-)
-_INFINITY = re.compile(r"([+-]?)(?:inf|infinity)", re.IGNORECASE)
+# Patterns, not compiled objects: `re` compiles (and caches) them on the first parse, not at import.
+_DECIMAL = rf"[+-]?(?:{_DEC_DIGITS}+\.?{_DEC_DIGITS}*|\.{_DEC_DIGITS}+)(?:[eE][+-]?{_DEC_DIGITS}+)?"
+_HEXADECIMAL = rf"[+-]?0[xX](?:{_HEX_DIGITS}+\.?{_HEX_DIGITS}*|\.{_HEX_DIGITS}+)[pP][+-]?{_DEC_DIGITS}+"
+_INFINITY = r"([+-]?)(?:inf|infinity)"
 
 
 def parse_float(text: str) -> float | None:
@@ -270,13 +268,13 @@ def parse_float(text: str) -> float | None:
     """
     if not text.isascii():
         return None
-    special = _INFINITY.fullmatch(text)
+    special = re.fullmatch(_INFINITY, text, re.IGNORECASE)
     if special is not None:
         return -math.inf if special.group(1) == "-" else math.inf
     if text.lower() == "nan":
         return math.nan
-    is_hex = _HEXADECIMAL.fullmatch(text) is not None
-    if not is_hex and _DECIMAL.fullmatch(text) is None:
+    is_hex = re.fullmatch(_HEXADECIMAL, text, re.ASCII) is not None
+    if not is_hex and re.fullmatch(_DECIMAL, text, re.ASCII) is None:
         return None
     if "_" in text and not underscore_ok(text):
         return None

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from kubectl_imagerepo.kube.flag_table import KUBE_OPTIONS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -25,22 +27,6 @@ class KubeFlags:
     insecure_skip_tls_verify: bool = False
     impersonate: str | None = None
     request_timeout: str = "0"
-
-
-# (param declarations, KubeFlags field, help) in kubectl's order and wording.
-_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("--kubeconfig",), "kubeconfig", "Path to the kubeconfig file to use for CLI requests."),
-    (("--context",), "context", "The name of the kubeconfig context to use"),
-    (("-n", "--namespace"), "namespace", "If present, the namespace scope for this CLI request"),
-    (("-s", "--server"), "server", "The address and port of the Kubernetes API server"),
-    (("--token",), "token", "Bearer token for authentication to the API server"),
-    (
-        ("--certificate-authority",),
-        "certificate_authority",
-        "Path to a cert file for the certificate authority",
-    ),
-    (("--as",), "impersonate", "Username to impersonate for the operation."),
-)
 
 
 def _store(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -60,32 +46,22 @@ def kube_options(command: F) -> F:
     subcommand, as kubectl accepts them anywhere; read them back with ``flags_from(ctx)``.
     """
     decorators: list[Callable[[F], F]] = []
-    for decls, field, help_text in _OPTIONS:
-        decorators.append(
-            click.option(
+    for decls, field, help_text, is_flag in KUBE_OPTIONS:
+        if is_flag:
+            option = click.option(
+                *decls,
+                field,
+                is_flag=True,
+                default=False,
+                expose_value=False,
+                callback=_store(field),
+                help=help_text,
+            )
+        else:
+            option = click.option(
                 *decls, field, default=None, expose_value=False, help=help_text, callback=_store(field)
             )
-        )
-    decorators += [
-        click.option(
-            "--insecure-skip-tls-verify",
-            "insecure_skip_tls_verify",
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_store("insecure_skip_tls_verify"),
-            help="If true, the server's certificate will not be checked for validity.",
-        ),
-        click.option(
-            "--request-timeout",
-            "request_timeout",
-            default=None,
-            expose_value=False,
-            callback=_store("request_timeout"),
-            help="The length of time to wait before giving up on a single server request "
-            "(e.g. 1s, 2m, 3h); 0 means no timeout.",
-        ),
-    ]
+        decorators.append(option)
     for decorate in reversed(decorators):
         command = decorate(command)
     return command

@@ -1,30 +1,42 @@
 """Which stored tags `kubectl imagerepo tags` prints, and in which order, as a Flux ImagePolicy ranks them.
 
-The steps follow the ImagePolicy: `filterTags.pattern` keeps the tags the pattern matches anywhere
-(RE2, Go's `regexp`), a semver range keeps the versions it allows, then a policy ranks what is left.
-Tags come out latest first, "latest" meaning what the policy would select: with Flux's default order
-`asc` the highest tag is the latest, with `desc` the lowest. So `limit=1` gives the tag an ImagePolicy
-with the same settings selects.
+The ranking is the ImagePolicy's own (model/policy): `--filter` is `filterTags.pattern` (RE2, kept where
+it matches anywhere), `--semver` keeps the versions a `semver.range` allows, and `--sort` ranks as that
+policy. Tags come out latest first, "latest" meaning what the policy would select: with Flux's default
+order `asc` the highest tag is the latest, with `desc` the lowest, so `limit=1` gives the tag an
+ImagePolicy with the same settings selects. Tags are ranked as a policy with `filterTags` ranks them
+(its pattern being `""` without `--filter`), so equal versions or numbers come in database order,
+descending bytes, whatever order they are given in (docs/behaviour.md, Decisions where neither kubectl
+nor Flux says).
 
 - alpha: byte-wise comparison (Go's `sort.Strings`), every tag takes part.
 - numeric: every tag is parsed as Go's `strconv.ParseFloat` does; like Flux, a tag that does not parse
-  is an error (filter such tags out first). NaN ranks below every number; equal numbers rank by bytes.
-- semver: only tags Flux reads as versions take part (`1.2.3`, `v1.2.3-rc.1`); others are skipped, as
-  Flux does. Equal versions (`1.0.0`, `v1.0.0`, `1.0.0+b`) rank by bytes.
+  is an error (filter such tags out first).
+- semver: only tags Flux reads as versions take part (`1.2.3`, `v1.2.3-rc.1`, `2025.01.02`); others
+  are skipped, as Flux does. Without `--semver` every version takes part, prereleases included. A
+  semver policy has no order: `desc` lists the policy's ranking backwards, the lowest first.
 
 Without a sort (and without a range) the tags keep the order given, lazily.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any
 
-from kubectl_imagerepo.gocompat.strconv import parse_float
 from kubectl_imagerepo.model import semver
+from kubectl_imagerepo.model.policy.candidates import CompiledFilter, compile_filter, database_order
+from kubectl_imagerepo.model.policy.errors import NotANumberError, PatternError
+from kubectl_imagerepo.model.policy.inputs import TagFilter
+from kubectl_imagerepo.model.policy.policers import (
+    ALL_VERSIONS,
+    Alphabetical,
+    Numerical,
+    Policer,
+    Semver,
+    compile_range,
+)
 
 __all__ = [
     "ORDERS",
@@ -37,6 +49,7 @@ __all__ = [
 
 SORTS = ("alpha", "semver", "numeric")
 ORDERS = ("asc", "desc")
+
 
 class QueryError(ValueError):
     """A query that cannot run: `flag` names the option at fault."""
@@ -55,15 +68,6 @@ class NumericTagError(ValueError):
         self.tag = tag
 
 
-def _numeric_key(tag: str) -> tuple[int, float, str]:
-    value = parse_float(tag)
-    if value is None:
-        raise NumericTagError(tag)
-    if math.isnan(value):
-        return (0, 0.0, tag)
-    return (1, value, tag)
-
-
 @dataclass(frozen=True)
 class TagQuery:
     """A compiled query; run it with `select`."""
@@ -73,16 +77,15 @@ class TagQuery:
     sort: str | None
     order: str
     limit: int | None
-    _matcher: Any = None
+    _filter: CompiledFilter = field(repr=False, compare=False)
+    _range: Semver | None = field(default=None, repr=False, compare=False)
+    _ranking: Policer | None = field(default=None, repr=False, compare=False)
 
     def keeps(self, tag: str) -> bool:
         """Whether the tag passes the filter and the range."""
-        if self._matcher is not None and not self._matcher.excludes(tag):
+        if not self._filter.matches(tag):
             return False
-        if self.version_range is not None:
-            version = semver.parse_tag(tag)
-            return version is not None and self.version_range.allows(version)
-        return True
+        return self._range is None or self._range.rejects(tag) is None
 
     def select(self, tags: Iterable[str]) -> Iterator[str]:
         """The selected tags, latest first (or in input order without a sort).
@@ -90,25 +93,35 @@ class TagQuery:
         Raises:
             NumericTagError: with sort `numeric`, for the first kept tag that is no number.
         """
-        kept = (tag for tag in tags if self.keeps(tag))
-        if self.sort is None:
-            yield from islice(kept, self.limit)
+        if self._ranking is None:
+            yield from islice((tag for tag in tags if self._filter.matches(tag)), self.limit)
             return
-        ranked = _rank(kept, self.sort)
-        if self.order == "asc":
-            ranked.reverse()
-        yield from islice(ranked, self.limit)
+        listed = list(tags)
+        places = {tag: place for place, tag in enumerate(database_order(listed))}
+        candidates = tuple(
+            replace(candidate, position=places[candidate.tag])
+            for candidate in self._filter.apply(listed).candidates
+        )
+        if self._range is not None:
+            candidates = tuple(c for c in candidates if self._range.rejects(c.value) is None)
+        try:
+            ranked = self._ranking.rank(candidates, filtered=True)
+        except NotANumberError as error:
+            raise NumericTagError(error.value) from None
+        if isinstance(self._ranking, Semver) and self.order == "desc":
+            ranked = ranked[::-1]
+        yield from islice((candidate.tag for candidate in ranked), self.limit)
 
 
-def _rank(tags: Iterable[str], sort: str) -> list[str]:
-    """The tags this sort takes part with, lowest first."""
+def _ranking(sort: str | None, ascending: bool, version_range: Semver | None) -> Policer | None:
+    """The policy that ranks for this sort: a range without a sort ranks by its own versions."""
     if sort == "alpha":
-        return sorted(tags)
+        return Alphabetical(ascending)
     if sort == "numeric":
-        return [tag for *_, tag in sorted(_numeric_key(tag) for tag in tags)]
-    keyed = [(semver.precedence_key(v), v.original) for v in map(semver.parse_tag, tags) if v is not None]
-    keyed.sort()
-    return [tag for _, tag in keyed]
+        return Numerical(ascending)
+    if sort == "semver":
+        return version_range or Semver(compile_range(ALL_VERSIONS))
+    return version_range
 
 
 def compile_query(
@@ -125,20 +138,14 @@ def compile_query(
     Masterminds/semver rejects, an unknown sort or order, a negative limit, `order` without a sort, or
     sort `numeric` with a range (a version such as `1.2.3` is never a number).
     """
-    matcher = None
-    if pattern is not None:
-        from kubectl_imagerepo.model.exclusion import ExclusionError, compile_exclusions
-
-        try:
-            matcher = compile_exclusions([pattern])
-        except ExclusionError as error:
-            raise QueryError(
-                "--filter", f"invalid regular expression pattern '{pattern}': {error.reason}"
-            ) from None
+    try:
+        tag_filter = compile_filter(TagFilter(pattern or ""))
+    except PatternError as error:
+        raise QueryError("--filter", error.detail) from None
     parsed_range = None
     if version_range is not None:
         try:
-            parsed_range = semver.parse_range(version_range)
+            parsed_range = Semver(compile_range(version_range))
         except semver.SemverError as error:
             raise QueryError("--semver", f"invalid range '{version_range}': {error}") from None
     if sort is not None and sort not in SORTS:
@@ -152,4 +159,14 @@ def compile_query(
     effective_sort = sort or ("semver" if parsed_range is not None else None)
     if order is not None and effective_sort is None:
         raise QueryError("--order", "needs --sort (or --semver)")
-    return TagQuery(pattern, parsed_range, effective_sort, order or "asc", limit, matcher)
+    ranking = _ranking(effective_sort, (order or "asc") == "asc", parsed_range)
+    return TagQuery(
+        pattern,
+        None if parsed_range is None else parsed_range.range,
+        effective_sort,
+        order or "asc",
+        limit,
+        tag_filter,
+        parsed_range,
+        ranking,
+    )

@@ -7,11 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kubectl_imagerepo.gocompat import jsonenc, strconv
-from kubectl_imagerepo.gocompat import tabwriter as table
-from kubectl_imagerepo.gocompat.fmt import sprint, sprint_go_syntax
-from kubectl_imagerepo.output import jsonpath
-from kubectl_imagerepo.output.goyaml import render_yaml
+from kubectl_imagerepo.gocompat import strconv
+
+# Each printer imports its engine (jsonpath, YAML, JSON, tables) when it runs, so that a command
+# pays only for the format it prints.
 
 OUTPUT_FORMATS = ("custom-columns", "json", "jsonpath", "jsonpath-as-json", "name", "wide", "yaml")
 """What ``-o`` accepts, besides the default table; ``jsonpath``, ``jsonpath-as-json`` and
@@ -75,6 +74,8 @@ def parse_output(value: str | None) -> OutputFormat:
     else:
         if not argument:
             raise ValueError("template format specified but no template given")
+        from kubectl_imagerepo.output import jsonpath
+
         try:
             jsonpath.parse(argument)
         except jsonpath.JSONPathError as error:
@@ -105,6 +106,8 @@ def parse_custom_columns(spec: str) -> tuple[CustomColumn, ...]:
     """
     if not spec:
         raise ValueError("custom-columns format specified but no custom columns given")
+    from kubectl_imagerepo.output import jsonpath
+
     columns = []
     for part in spec.split(","):
         header, colon, expression = part.partition(":")
@@ -164,10 +167,15 @@ def object_name(obj: Mapping[str, Any]) -> str:
 
 def render_json(obj: Any) -> str:
     """``-o json`` of one object: Go's MarshalIndent with 4 spaces (keys sorted, ``<`` as ``\\u003c``)."""
+    from kubectl_imagerepo.gocompat import jsonenc
+
     return jsonenc.marshal(obj, indent=_JSON_INDENT) + "\n"
 
 
 def _render_template(template: str, obj: Any, *, as_json: bool) -> str:
+    from kubectl_imagerepo.gocompat.fmt import sprint_go_syntax
+    from kubectl_imagerepo.output import jsonpath
+
     try:
         return jsonpath.parse(template).render(obj, allow_missing_keys=True, as_json=as_json)
     except jsonpath.JSONPathError as error:
@@ -180,6 +188,10 @@ def _render_template(template: str, obj: Any, *, as_json: bool) -> str:
 
 
 def _column_value(template: str, obj: Any) -> str:
+    from kubectl_imagerepo.gocompat import tabwriter as table
+    from kubectl_imagerepo.gocompat.fmt import sprint
+    from kubectl_imagerepo.output import jsonpath
+
     results = jsonpath.parse(template).find_results(obj, allow_missing_keys=True)
     values = [table.escape_terminal(sprint(value)) for found in results for value in found]
     if not results or not results[0]:
@@ -195,6 +207,8 @@ def render_custom_columns(
     Like kubectl, a missing value prints ``<none>``, several values are joined by commas in Go's ``%v``
     form (``[a b]`` for a list), and cells are only terminal-escaped, not cut at line breaks.
     """
+    from kubectl_imagerepo.gocompat import tabwriter as table
+
     rows = [[_column_value(column.template, obj) for column in columns] for obj in objects]
     return table.render_table(
         [column.header for column in columns],
@@ -228,6 +242,8 @@ def _render_one(obj: Mapping[str, Any], fmt: OutputFormat) -> str:
     if fmt.kind == "json":
         return render_json(obj)
     if fmt.kind == "yaml":
+        from kubectl_imagerepo.output.goyaml import render_yaml
+
         return render_yaml(obj)
     if fmt.kind in ("jsonpath", "jsonpath-as-json"):
         return _render_template(fmt.argument, obj, as_json=fmt.kind == "jsonpath-as-json")
@@ -248,9 +264,11 @@ def render_watch_event_object(
         return object_name(obj) + "\n"
     subject: Mapping[str, Any] = obj if event_type is None else {"type": event_type, "object": obj}
     if fmt.kind == "json" and event_type is not None:
-        return (
-            '{"type":' + jsonenc.marshal(event_type) + ',"object":' + jsonenc.marshal(obj) + "}\n"
-        )
+        from kubectl_imagerepo.gocompat import jsonenc
+
+        return '{"type":' + jsonenc.marshal(event_type) + ',"object":' + jsonenc.marshal(obj) + "}\n"
     if fmt.kind == "yaml":
+        from kubectl_imagerepo.output.goyaml import render_yaml
+
         return ("" if first else "---\n") + render_yaml(subject)
     return _render_one(subject, fmt)

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import oras.provider
 import requests
 import requests.utils
 
@@ -38,6 +37,7 @@ from kubectl_imagerepo.registry.challenge import (
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.errors import DEADLINE_EXCEEDED, RegistryError, redact_url, scrub
 from kubectl_imagerepo.registry.neterrors import describe_network_error, is_connect_timeout, is_timeout
+from kubectl_imagerepo.registry.oras_import import oras_provider
 from kubectl_imagerepo.registry.pagination import origin
 from kubectl_imagerepo.registry.proxy import is_loopback, remote_dns
 from kubectl_imagerepo.registry.retries import RETRY_JITTER, retry_delay, should_retry_status
@@ -55,6 +55,9 @@ __all__ = ["MAX_REDIRECTS", "ORAS_OVERRIDES", "USER_AGENT", "RegistryClient", "r
 
 logger = logging.getLogger(__name__)
 
+#: oras's Registry, imported with jsonschema deferred (see registry/oras_import.py).
+OrasRegistry: Any = oras_provider().Registry
+
 USER_AGENT = f"kubectl-imagerepo/{__version__}"
 #: Go's http.Client limit.
 MAX_REDIRECTS = 10
@@ -67,7 +70,7 @@ ORAS_OVERRIDES = ("do_request", "get_tags", "_do_paginated_request")
 
 def require_oras_methods() -> None:
     """Raise ImportError when the installed oras lacks a method the tag client overrides."""
-    missing = [name for name in ORAS_OVERRIDES if not callable(getattr(oras.provider.Registry, name, None))]
+    missing = [name for name in ORAS_OVERRIDES if not callable(getattr(OrasRegistry, name, None))]
     if missing:
         raise ImportError(
             "kubectl_imagerepo.registry overrides oras.provider.Registry."
@@ -89,7 +92,7 @@ class _HopFailed(Exception):
         self.error = error
 
 
-class RegistryClient(oras.provider.Registry):  # type: ignore[misc]  # oras has no type information
+class RegistryClient(OrasRegistry):  # type: ignore[misc]  # oras has no type information
     """An oras `Registry` whose `do_request` authenticates as ggcr does, within a deadline.
 
     Every request is bounded by `deadline`, verifies TLS, answers Bearer and Basic challenges (after
@@ -254,8 +257,9 @@ class RegistryClient(oras.provider.Registry):  # type: ignore[misc]  # oras has 
         found = read_token(response.content)
         if found is None:
             method = response.request.method if response.request is not None else "GET"
-            raise RegistryError("no token in bearer response", method=method, url=response.url,
-                                secrets=self._secrets)
+            raise RegistryError(
+                "no token in bearer response", method=method, url=response.url, secrets=self._secrets
+            )
         self._secrets.add(found[0])
         return found
 
@@ -288,23 +292,44 @@ class RegistryClient(oras.provider.Registry):  # type: ignore[misc]  # oras has 
                 if timed_out and (now >= self.deadline - 0.05 or not is_connect_timeout(failure.error)):
                     raise self._deadline_error(failure.method, failure.url) from None
                 detail, retryable = describe_network_error(
-                    failure.error, failure.url, self._proxy_for(failure.url))
-                delay = (retry_delay(attempts, now=now, deadline=self.deadline,
-                                     jitter=random.random() * RETRY_JITTER) if retryable else None)
+                    failure.error, failure.url, self._proxy_for(failure.url)
+                )
+                delay = (
+                    retry_delay(
+                        attempts, now=now, deadline=self.deadline, jitter=random.random() * RETRY_JITTER
+                    )
+                    if retryable
+                    else None
+                )
                 if delay is None:
-                    raise RegistryError(detail, method=failure.method, url=failure.url,
-                                        secrets=self._secrets) from None
-                logger.info("retrying %s %s in %.1fs: %s", failure.method, redact_url(failure.url), delay,
-                            scrub(detail, self._secrets))
+                    raise RegistryError(
+                        detail, method=failure.method, url=failure.url, secrets=self._secrets
+                    ) from None
+                logger.info(
+                    "retrying %s %s in %.1fs: %s",
+                    failure.method,
+                    redact_url(failure.url),
+                    delay,
+                    scrub(detail, self._secrets),
+                )
                 time.sleep(delay)
                 continue
             if should_retry_status(response.status_code):
-                delay = retry_delay(attempts, now=time.monotonic(), deadline=self.deadline,
-                                    retry_after=response.headers.get("Retry-After"),
-                                    jitter=random.random() * RETRY_JITTER)
+                delay = retry_delay(
+                    attempts,
+                    now=time.monotonic(),
+                    deadline=self.deadline,
+                    retry_after=response.headers.get("Retry-After"),
+                    jitter=random.random() * RETRY_JITTER,
+                )
                 if delay is not None:
-                    logger.info("retrying %s %s in %.1fs: status %d", method, redact_url(response.url),
-                                delay, response.status_code)
+                    logger.info(
+                        "retrying %s %s in %.1fs: status %d",
+                        method,
+                        redact_url(response.url),
+                        delay,
+                        response.status_code,
+                    )
                     time.sleep(delay)
                     continue
             return response
@@ -336,17 +361,26 @@ class RegistryClient(oras.provider.Registry):  # type: ignore[misc]  # oras has 
                 following = urljoin(hop_url, location)
                 scheme = urlsplit(following).scheme.lower()
             except ValueError:
-                raise RegistryError(f"failed to follow redirect: invalid Location {location!r}",
-                                    method=hop_method, url=hop_url, secrets=self._secrets) from None
+                raise RegistryError(
+                    f"failed to follow redirect: invalid Location {location!r}",
+                    method=hop_method,
+                    url=hop_url,
+                    secrets=self._secrets,
+                ) from None
             if scheme not in ("http", "https"):
-                raise RegistryError(f'unsupported protocol scheme "{scheme}"', method=hop_method,
-                                    url=following, secrets=self._secrets)
+                raise RegistryError(
+                    f'unsupported protocol scheme "{scheme}"',
+                    method=hop_method,
+                    url=following,
+                    secrets=self._secrets,
+                )
             if response.status_code in (301, 302, 303) and hop_method not in ("GET", "HEAD"):
                 hop_method, data, json = "GET", None, None
             logger.debug("following a %d redirect to %s", response.status_code, redact_url(following))
             hop_url = following
-        raise RegistryError(f"stopped after {MAX_REDIRECTS} redirects", method=hop_method, url=hop_url,
-                            secrets=self._secrets)
+        raise RegistryError(
+            f"stopped after {MAX_REDIRECTS} redirects", method=hop_method, url=hop_url, secrets=self._secrets
+        )
 
     def _proxy_for(self, url: str) -> str | None:
         return requests.utils.select_proxy(url, self._proxies_for(url))
@@ -375,14 +409,26 @@ class RegistryClient(oras.provider.Registry):  # type: ignore[misc]  # oras has 
         """One HTTP exchange whose body is read in full before the deadline."""
         session: requests.Session = self.session
         response = session.request(
-            method, url, headers=dict(headers), data=data, json=json, allow_redirects=False, stream=True,
-            verify=self._verify, proxies=self._proxies_for(url), timeout=CONNECT_TIMEOUT,
+            method,
+            url,
+            headers=dict(headers),
+            data=data,
+            json=json,
+            allow_redirects=False,
+            stream=True,
+            verify=self._verify,
+            proxies=self._proxies_for(url),
+            timeout=CONNECT_TIMEOUT,
         )
         try:
             response._content = read_body(response, self.deadline)
         except BodyTooLarge:
-            raise RegistryError(f"response body exceeds {MAX_BODY_BYTES} bytes", method="GET",
-                                url=response.url, secrets=self._secrets) from None
+            raise RegistryError(
+                f"response body exceeds {MAX_BODY_BYTES} bytes",
+                method="GET",
+                url=response.url,
+                secrets=self._secrets,
+            ) from None
         finally:
             response.close()
         logger.debug("%s %s: %d", method, redact_url(url), response.status_code)

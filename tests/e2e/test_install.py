@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 CRD = "kubectl_imagerepo/crds/image.toolkit.fluxcd.io_imagerepositories.yaml"
+POLICY_CRD = "kubectl_imagerepo/crds/image.toolkit.fluxcd.io_imagepolicies.yaml"
 SCRIPTS = ("kubectl-imagerepo", "kubectl_complete-imagerepo")
 
 
@@ -84,16 +85,18 @@ def with_only(env: Environment, bindir: Path) -> dict[str, str]:
     return {**env.path_env(), "PATH": path}
 
 
-def test_the_sdist_carries_the_crd_manifest_and_the_license(dists: Dists) -> None:
+def test_the_sdist_carries_the_crd_manifests_and_the_license(dists: Dists) -> None:
     with tarfile.open(dists.sdist) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert CRD in names
+    assert POLICY_CRD in names
     assert {"LICENSE", "pyproject.toml", "README.md"} <= names
 
 
-def test_the_wheel_carries_the_crd_manifest(dists: Dists) -> None:
+def test_the_wheel_carries_the_crd_manifests(dists: Dists) -> None:
     with zipfile.ZipFile(dists.wheel) as wheel:
         assert CRD in wheel.namelist()
+        assert POLICY_CRD in wheel.namelist()
 
 
 def test_the_wheel_declares_both_console_scripts(dists: Dists) -> None:

@@ -164,11 +164,12 @@ def test_the_binary_prints_help_without_python(binary: Path, env: Environment) -
         assert f"  {command} " in done.stdout
 
 
-def test_the_binary_carries_the_crd_manifest(binary: Path, env: Environment) -> None:
+def test_the_binary_carries_the_crd_manifests(binary: Path, env: Environment) -> None:
     done = run([str(binary), "install", "--dry-run"], only_kubectl_and(env, binary.parent))
     assert done.returncode == 0, done.stderr
-    crd = yaml.safe_load(done.stdout)
+    crd, policy_crd = (d for d in yaml.safe_load_all(done.stdout) if d)
     assert crd["metadata"]["name"] == "imagerepositories.image.toolkit.fluxcd.io"
+    assert policy_crd["metadata"]["name"] == "imagepolicies.image.toolkit.fluxcd.io"
 
 
 def test_the_binary_gets_describes_and_reconciles(binary: Path, env: Environment, tmp_path: Path) -> None:

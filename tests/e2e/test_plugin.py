@@ -49,19 +49,25 @@ def test_the_built_kubectl_reads_the_plugins_crd_printer_columns(env: Environmen
     assert done.stdout.split("\n")[0].split() == ["NAME", "IMAGE", "TAGS", "READY", "STATUS", "AGE"]
 
 
-def test_install_dry_run_prints_the_crd_without_a_cluster(plugin: Plugin) -> None:
+def test_install_dry_run_prints_the_crds_without_a_cluster(plugin: Plugin) -> None:
     result = plugin("install", "--dry-run", "--kubeconfig", "/nonexistent")
     assert result.code == 0, result.stderr
-    crd = next(d for d in yaml.safe_load_all(result.stdout) if d)
+    crd, policy_crd = (d for d in yaml.safe_load_all(result.stdout) if d)
     assert crd["metadata"]["name"] == "imagerepositories.image.toolkit.fluxcd.io"
     assert [v["name"] for v in crd["spec"]["versions"]] == ["v1", "v1beta2"]
+    assert policy_crd["metadata"]["name"] == "imagepolicies.image.toolkit.fluxcd.io"
+    assert [v["name"] for v in policy_crd["spec"]["versions"]] == ["v1", "v1beta2"]
 
 
 def test_install_applies_the_crd_with_the_plugins_field_manager(env: Environment, plugin: Plugin) -> None:
     result = plugin("install")
     assert result.code == 0, result.stderr
     crd_name = "imagerepositories.image.toolkit.fluxcd.io"
-    assert result.stdout == f"customresourcedefinition.apiextensions.k8s.io/{crd_name} serverside-applied\n"
+    assert result.stdout == (
+        f"customresourcedefinition.apiextensions.k8s.io/{crd_name} serverside-applied\n"
+        "customresourcedefinition.apiextensions.k8s.io/imagepolicies.image.toolkit.fluxcd.io "
+        "serverside-applied\n"
+    )
     crd = env.plane.request(
         "GET",
         "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/imagerepositories.image.toolkit.fluxcd.io",

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kubectl_imagerepo.cli import root
 from kubectl_imagerepo.commands.run import Flags, RunOptions
 from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.rootgroup import root
 from tests.unit.commands.fakes import FakeKube, captured, factory
 
 
