@@ -121,7 +121,11 @@ class LeaderElector:
         return False
 
     def keep(self) -> None:
-        """Renew until `stop` is set (then release the Lease) or renewal fails for `renew_deadline`."""
+        """Renew until `stop` is set or renewal fails for `renew_deadline`.
+
+        Releasing the Lease on a stop is the caller's decision (`--leader-election-release-on-cancel`),
+        made after the reconciles in flight have finished.
+        """
         last = self.clock()
         while not self.stop.wait(self.config.retry_period):
             if self._try():
@@ -130,7 +134,6 @@ class LeaderElector:
                 self.leading = False
                 self.log("error", "leader election lost", lease=self._lease_name())
                 return
-        self.release()
 
     def release(self) -> None:
         """Give the Lease up so that a standby takes over without waiting for it to expire."""
