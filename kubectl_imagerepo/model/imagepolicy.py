@@ -32,8 +32,10 @@ from kubectl_imagerepo.model.imagerepository import (
     RECONCILING,
     STALLED,
     Condition,
-    _Reader,
-    find_condition,
+    ConditionedObject,
+    FieldReader,
+    object_label,
+    qualified,
 )
 
 __all__ = [
@@ -162,7 +164,7 @@ class ImageRef:
 
 
 @dataclass(frozen=True)
-class ImagePolicy:
+class ImagePolicy(ConditionedObject):
     """An ImagePolicy object, with its spec and status fields typed but not interpreted.
 
     Spec values are kept raw (`digest_reflection_policy` may be `""`, `interval` is the string the
@@ -210,7 +212,7 @@ class ImagePolicy:
             InputError: A field has the wrong JSON type. The one-line message names the object and
                 the field, e.g. `ImagePolicy ns/name: spec.policy.semver.range: expected a string, got 1`.
         """
-        reader = _Reader(_label(obj))
+        reader = FieldReader(object_label(obj, api.POLICY_KIND))
         if not isinstance(obj, Mapping):
             raise reader.wrong("", "an object", obj)
         metadata = reader.mapping(obj, "metadata")
@@ -241,21 +243,7 @@ class ImagePolicy:
     @property
     def title(self) -> str:
         """`ImagePolicy <namespace>/<name>`, as error messages name the object."""
-        return f"{api.POLICY_KIND} {_qualified(self.namespace, self.name)}"
-
-    def condition(self, type: str) -> Condition | None:
-        """The condition of that type, or None when the status has none."""
-        return find_condition(self.conditions, type)
-
-    @property
-    def ready(self) -> Condition | None:
-        """The `Ready` condition, or None."""
-        return self.condition(READY)
-
-    @property
-    def requested_at(self) -> str | None:
-        """The `reconcile.fluxcd.io/requestedAt` annotation's value, or None."""
-        return self.annotations.get(api.REQUESTED_AT_ANNOTATION)
+        return f"{api.POLICY_KIND} {qualified(self.namespace, self.name)}"
 
     def repository_namespace(self) -> str:
         """The namespace of the referenced ImageRepository: the reference's, else the policy's own."""
@@ -285,7 +273,7 @@ class ImagePolicy:
         return interval or DEFAULT_DIGEST_INTERVAL_NS
 
 
-def _repository_ref(reader: _Reader, spec: Mapping[str, Any]) -> ObjectReference:
+def _repository_ref(reader: FieldReader, spec: Mapping[str, Any]) -> ObjectReference:
     path = "spec.imageRepositoryRef"
     found = reader.mapping(spec, path)
     return ObjectReference(
@@ -294,7 +282,7 @@ def _repository_ref(reader: _Reader, spec: Mapping[str, Any]) -> ObjectReference
     )
 
 
-def _policy_choice(reader: _Reader, spec: Mapping[str, Any]) -> PolicyChoice:
+def _policy_choice(reader: FieldReader, spec: Mapping[str, Any]) -> PolicyChoice:
     choice = reader.mapping(spec, "spec.policy")
     semver = reader.optional_mapping(choice, "spec.policy.semver")
     return PolicyChoice(
@@ -306,14 +294,14 @@ def _policy_choice(reader: _Reader, spec: Mapping[str, Any]) -> PolicyChoice:
     )
 
 
-def _order_policy(reader: _Reader, choice: Mapping[str, Any], path: str) -> OrderPolicy | None:
+def _order_policy(reader: FieldReader, choice: Mapping[str, Any], path: str) -> OrderPolicy | None:
     found = reader.optional_mapping(choice, path)
     if found is None:
         return None
     return OrderPolicy(order=reader.string(found, f"{path}.order") or "")
 
 
-def _tag_filter(reader: _Reader, spec: Mapping[str, Any]) -> TagFilter | None:
+def _tag_filter(reader: FieldReader, spec: Mapping[str, Any]) -> TagFilter | None:
     path = "spec.filterTags"
     found = reader.optional_mapping(spec, path)
     if found is None:
@@ -324,7 +312,7 @@ def _tag_filter(reader: _Reader, spec: Mapping[str, Any]) -> TagFilter | None:
     )
 
 
-def _image_ref(reader: _Reader, status: Mapping[str, Any], path: str) -> ImageRef | None:
+def _image_ref(reader: FieldReader, status: Mapping[str, Any], path: str) -> ImageRef | None:
     found = reader.optional_mapping(status, path)
     if found is None:
         return None
@@ -333,18 +321,3 @@ def _image_ref(reader: _Reader, status: Mapping[str, Any], path: str) -> ImageRe
         tag=reader.string(found, f"{path}.tag") or "",
         digest=reader.string(found, f"{path}.digest") or "",
     )
-
-
-def _qualified(namespace: str, name: str) -> str:
-    return f"{namespace}/{name}" if namespace else name
-
-
-def _label(obj: object) -> str:
-    """Name the object for error messages from whatever of its metadata is readable."""
-    name = namespace = ""
-    metadata = obj.get("metadata") if isinstance(obj, Mapping) else None
-    if isinstance(metadata, Mapping):
-        raw_name, raw_namespace = metadata.get("name"), metadata.get("namespace")
-        name = raw_name if isinstance(raw_name, str) else ""
-        namespace = raw_namespace if isinstance(raw_namespace, str) else ""
-    return f"{api.POLICY_KIND} {_qualified(namespace, name or '<unnamed>')}"

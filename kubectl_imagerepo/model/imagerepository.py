@@ -47,8 +47,29 @@ class ScanResult:
     revision: str = ""
 
 
+class ConditionedObject:
+    """What the views of Flux objects share: conditions and the requested-reconcile annotation."""
+
+    annotations: Mapping[str, str]
+    conditions: tuple[Condition, ...]
+
+    def condition(self, type: str) -> Condition | None:
+        """The condition of that type, or None when the status has none."""
+        return find_condition(self.conditions, type)
+
+    @property
+    def ready(self) -> Condition | None:
+        """The `Ready` condition, or None."""
+        return self.condition(READY)
+
+    @property
+    def requested_at(self) -> str | None:
+        """The `reconcile.fluxcd.io/requestedAt` annotation's value, or None."""
+        return self.annotations.get(api.REQUESTED_AT_ANNOTATION)
+
+
 @dataclass(frozen=True)
-class ImageRepository:
+class ImageRepository(ConditionedObject):
     """An ImageRepository object, with its spec and status fields typed but not interpreted.
 
     Spec values are kept raw (`interval` is the string the user wrote, `provider` may be `""`);
@@ -102,7 +123,7 @@ class ImageRepository:
             InputError: A field has the wrong JSON type. The one-line message names the object and
                 the field, e.g. `ImageRepository ns/name: spec.interval: expected a string, got 5`.
         """
-        reader = _Reader(_object_label(obj))
+        reader = FieldReader(object_label(obj))
         if not isinstance(obj, Mapping):
             raise reader.wrong("", "an object", obj)
         metadata = reader.mapping(obj, "metadata")
@@ -141,21 +162,7 @@ class ImageRepository:
     @property
     def title(self) -> str:
         """`ImageRepository <namespace>/<name>`, as error messages name the object."""
-        return f"{api.KIND} {_qualified(self.namespace, self.name)}"
-
-    def condition(self, type: str) -> Condition | None:
-        """The condition of that type, or None when the status has none."""
-        return find_condition(self.conditions, type)
-
-    @property
-    def ready(self) -> Condition | None:
-        """The `Ready` condition, or None."""
-        return self.condition(READY)
-
-    @property
-    def requested_at(self) -> str | None:
-        """The `reconcile.fluxcd.io/requestedAt` annotation's value, or None."""
-        return self.annotations.get(api.REQUESTED_AT_ANNOTATION)
+        return f"{api.KIND} {qualified(self.namespace, self.name)}"
 
     def effective_exclusion_list(self) -> tuple[str, ...]:
         """`GetExclusionList()`: `spec.exclusionList` when non-empty, else `^.*\\.sig$`."""
@@ -273,24 +280,25 @@ def credentials_source(repo: ImageRepository) -> str:
         if provider not in CLOUD_PROVIDERS:
             return f"provider '{provider}' not implemented"
         if repo.service_account_name:
-            identity = f"workload identity of ServiceAccount {_qualified(ns, repo.service_account_name)}"
+            identity = f"workload identity of ServiceAccount {qualified(ns, repo.service_account_name)}"
         else:
             identity = "ambient credentials"
         ignored = "; spec.secretRef is ignored" if repo.secret_ref is not None else ""
         return f"provider {provider} ({identity}{ignored})"
     sources = []
     if repo.secret_ref is not None:
-        sources.append(f"Secret {_qualified(ns, repo.secret_ref)}")
+        sources.append(f"Secret {qualified(ns, repo.secret_ref)}")
     if repo.service_account_name:
-        sources.append(f"imagePullSecrets of ServiceAccount {_qualified(ns, repo.service_account_name)}")
+        sources.append(f"imagePullSecrets of ServiceAccount {qualified(ns, repo.service_account_name)}")
     return ", then ".join(sources) if sources else "anonymous"
 
 
-def _qualified(namespace: str, name: str) -> str:
+def qualified(namespace: str, name: str) -> str:
+    """`namespace/name`, or the bare name outside a namespace."""
     return f"{namespace}/{name}" if namespace else name
 
 
-def _object_label(obj: object) -> str:
+def object_label(obj: object, kind: str = api.KIND) -> str:
     """Name the object for error messages from whatever of its metadata is readable."""
     name = namespace = ""
     metadata = obj.get("metadata") if isinstance(obj, Mapping) else None
@@ -298,7 +306,7 @@ def _object_label(obj: object) -> str:
         raw_name, raw_namespace = metadata.get("name"), metadata.get("namespace")
         name = raw_name if isinstance(raw_name, str) else ""
         namespace = raw_namespace if isinstance(raw_namespace, str) else ""
-    return f"{api.KIND} {_qualified(namespace, name or '<unnamed>')}"
+    return f"{kind} {qualified(namespace, name or '<unnamed>')}"
 
 
 def _shown(value: object) -> str:
@@ -315,7 +323,7 @@ def _key(path: str) -> str:
     return path.rpartition(".")[2]
 
 
-class _Reader:
+class FieldReader:
     """Reads typed fields out of JSON objects; wrong types become `InputError`s naming the field."""
 
     def __init__(self, label: str) -> None:
