@@ -17,12 +17,12 @@ makes a 409 conflict. See docs/behaviour.md, Status, conditions and events.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from kubectl_imagerepo.gocompat.jsonenc import marshal
 from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ JSON_PATCH = "application/json-patch+json"
 #: What the API server says when a JSON patch does not apply (a failed `test`): 422, reason Invalid.
 PATCH_NOT_APPLIED = "the server rejected our request due to an error in our request"
 #: What Go's encoding/json escapes in strings beyond what JSON requires (HTML characters, JS line ends).
-GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def merge_patch(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,12 +73,11 @@ def pointer(*parts: str) -> str:
 def go_json(value: Any) -> str:
     """`value` as JSON spelled as Go's encoding/json spells it, which a JSON patch `test` compares.
 
-    No spaces, raw UTF-8, `<`, `>`, `&`, U+2028 and U+2029 escaped as `\\u003c` and so on; other
-    escapes are the same in both. Raises ValueError for a float, whose spelling differs.
+    The one Go JSON encoder (`gocompat.jsonenc`) writes it. Raises ValueError for a float: the
+    stored value may be spelled otherwise, so no `test` of it could be trusted.
     """
     _refuse_floats(value)
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return "".join(GO_ESCAPES.get(char, char) for char in text)
+    return marshal(value)
 
 
 def _refuse_floats(value: Any) -> None:
