@@ -1,9 +1,9 @@
 """Every benchmark in one run: one table of medians and ratios, written as bench/results/all.json too.
 
 Sections: CLI start-up (bench/startup.py), one repository (bench/onerepo.py), many repositories
-(bench/manyrepos.py) and the tag database (bench/database.py). Name sections as arguments to run only
-those. The machine's load average before and after is printed with the table, and so are the cold
-build times of the reference tools.
+(bench/manyrepos.py), ImagePolicies (bench/policies.py) and the tag database (bench/database.py). Name
+sections as arguments to run only those. The machine's load average before and after is printed with the
+table, and so are the cold build times of the reference tools.
 
 Run: make bench   (or: .venv/bin/python bench/all.py onerepo database)
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import database, manyrepos, onerepo  # noqa: E402
+from bench import database, manyrepos, onerepo, policies  # noqa: E402
 from bench.common import (  # noqa: E402
     RESULTS,
     Row,
@@ -30,7 +30,7 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 
-SECTIONS = ("startup", "onerepo", "manyrepos", "database")
+SECTIONS = ("startup", "onerepo", "manyrepos", "policies", "database")
 
 
 def startup_rows() -> list[Row]:
@@ -60,6 +60,8 @@ def main(sections: list[str]) -> None:
             rows += onerepo.main()
         elif section == "manyrepos":
             rows += manyrepos.main()[0]
+        elif section == "policies":
+            rows += policies.main()[0]
         else:
             rows += database.main()
     elapsed = time.monotonic() - started
@@ -70,11 +72,15 @@ def main(sections: list[str]) -> None:
     print()
     print(
         f"one repository: medians of {onerepo.RUNS} runs ({onerepo.RUNS_100K} at 100k tags) after a "
-        "warm-up; many repositories: one run per side; ratio = ours / reference (above 1: ours slower)"
+        f"warm-up; many repositories: one run per side; ImagePolicies: medians of {policies.RUNS} "
+        "cold rounds; ratio = ours / reference (above 1: ours slower)"
     )
     if "manyrepos" in (sections or SECTIONS):
         crd = json.loads((RESULTS / "manyrepos.json").read_text()).get("crd", "")
         print(f"CRD installed by the harness vs image-reflector-controller v1.2.0: {crd}")
+    if "policies" in (sections or SECTIONS):
+        agreement = json.loads((RESULTS / "policies.json").read_text()).get("agreement", {})
+        print(f"ImagePolicies, tags as expected and policies where the sides differ: {agreement}")
     print(f"cold builds of the reference tools (s): {builds or 'all cached before this run'}")
     print(f"bench took {elapsed:.0f} s; before: {load_before}; after: {load_after}")
     write_results(

@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "get": ("kubectl_imagerepo.commands.get", "Display one or many ImageRepositories."),
     "describe": ("kubectl_imagerepo.commands.describe", "Show details of ImageRepositories."),
     "events": ("kubectl_imagerepo.commands.events", "List the events of ImageRepositories."),
-    "install": ("kubectl_imagerepo.commands.install", "Install the ImageRepository CRD in the cluster."),
+    "install": ("kubectl_imagerepo.commands.install", "Install the ImageRepository and ImagePolicy CRDs."),
     "reconcile": ("kubectl_imagerepo.commands.reconcile", "Scan ImageRepositories now, write their status."),
     "suspend": ("kubectl_imagerepo.commands.suspend", "Suspend the reconciliation of ImageRepositories."),
     "resume": ("kubectl_imagerepo.commands.resume", "Resume ImageRepositories and reconcile them."),
@@ -26,15 +26,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Print a shell completion script (bash, zsh, fish).",
     ),
     "tags": ("kubectl_imagerepo.commands.tags", "List every tag a scan stored for an ImageRepository."),
-    "run": ("kubectl_imagerepo.commands.run", "Keep ImageRepositories reconciled until stopped."),
+    "run": (
+        "kubectl_imagerepo.commands.run", "Keep ImageRepositories and ImagePolicies reconciled until stopped."
+    ),
+    "policy": ("kubectl_imagerepo.commands.policy", "Get, describe and reconcile ImagePolicies."),
 }
 
 PROG = "kubectl imagerepo"
 ROOT_ARGUMENTS = "[OPTIONS] COMMAND [ARGS]..."
-ROOT_HELP = """Reconcile Flux ImageRepository objects from your own machine.
+ROOT_HELP = """Reconcile Flux ImageRepository and ImagePolicy objects from your own machine.
 
-Lists a repository's tags as Flux's image-reflector-controller does and writes the status back
-to the cluster, so `kubectl wait`, `flux get images` and ImagePolicies work as usual."""
+Lists a repository's tags as Flux's image-reflector-controller does, resolves the ImagePolicies
+that choose from them, and writes the status back to the cluster, so `kubectl wait`, `flux get
+images` and image automation work as usual."""
 #: The root's widest help page (click's `max_content_width`).
 MAX_CONTENT_WIDTH = 110
 

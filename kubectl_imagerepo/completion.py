@@ -24,8 +24,18 @@ if TYPE_CHECKING:
 DIRECTIVE_DEFAULT = 0
 DIRECTIVE_NO_FILE = 4
 
-# Subcommands whose positional arguments are ImageRepository names.
-NAME_COMMANDS = frozenset({"get", "describe", "reconcile", "suspend", "resume", "events", "tags"})
+# Subcommands whose positional arguments are object names -> the resource (plural) they name.
+_REPOSITORIES = "imagerepositories"
+_POLICIES = "imagepolicies"
+NAME_COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("get", "describe", "reconcile", "suspend", "resume", "events", "tags"), _REPOSITORIES),
+    **dict.fromkeys(
+        ("policy get", "policy describe", "policy reconcile", "policy suspend", "policy resume"), _POLICIES
+    ),
+}
+# Groups of subcommands -> the module whose SUBCOMMANDS table lists them; a group's subcommand is
+# named `<group> <subcommand>` (`policy get`).
+GROUPS: dict[str, str] = {"policy": "kubectl_imagerepo.commands.policy"}
 OUTPUT_FORMATS = ("json", "yaml", "name", "wide")
 COMPLETION_TARGETS: tuple[tuple[str, str], ...] = (
     ("bash", "Completion script for bash"),
@@ -94,7 +104,8 @@ def parse(words: Sequence[str], spec_of: SpecLookup) -> Request:
     """Read `words` (the plugin's arguments, the partial word last) as click would parse them.
 
     `spec_of(None)` gives the root's options, `spec_of(name)` a subcommand's. Options are read
-    before and after the subcommand; `--` ends them.
+    before and after the subcommand; `--` ends them. After a group (GROUPS) the next word names its
+    subcommand, and `command` becomes `<group> <subcommand>`.
     """
     *done, partial = list(words) or [""]
     command: str | None = None
@@ -116,9 +127,9 @@ def parse(words: Sequence[str], spec_of: SpecLookup) -> Request:
                     pending = option
                 else:
                     values[option.key] = inline
-        elif command is None:
-            command = word
-            spec = spec_of(word)
+        elif command is None or command in GROUPS:
+            command = word if command is None else f"{command} {word}"
+            spec = spec_of(command)
         else:
             arguments.append(word)
     if pending is not None:
@@ -129,7 +140,7 @@ def parse(words: Sequence[str], spec_of: SpecLookup) -> Request:
             # `--namespace=fo`: cobra's shell scripts put the `--namespace=` back themselves.
             return Request(Target.OPTION_VALUE, inline, command, option.key, tuple(arguments), values)
         return Request(Target.OPTION, partial, command, None, tuple(arguments), values)
-    target = Target.SUBCOMMAND if command is None else Target.ARGUMENT
+    target = Target.SUBCOMMAND if command is None or command in GROUPS else Target.ARGUMENT
     return Request(target, partial, command, None, tuple(arguments), values)
 
 
@@ -193,7 +204,8 @@ def _load_spec(name: str | None) -> CommandSpec:
 
     if name is None:
         return spec_from_click(root)
-    entry = COMMANDS.get(name)
+    group, _, sub = name.partition(" ")
+    entry = subcommands(group).get(sub) if sub else COMMANDS.get(name)
     if entry is None:
         return CommandSpec()
     try:
@@ -201,6 +213,16 @@ def _load_spec(name: str | None) -> CommandSpec:
     except (ImportError, AttributeError):
         return CommandSpec()
     return spec_from_click(command)
+
+
+def subcommands(group: str) -> dict[str, tuple[str, str]]:
+    """A group's table: subcommand -> (module, short help); empty for a name that is no group."""
+    import importlib
+
+    if group not in GROUPS:
+        return {}
+    table: dict[str, tuple[str, str]] = importlib.import_module(GROUPS[group]).SUBCOMMANDS
+    return table
 
 
 def _kube(request: Request) -> Any:
@@ -222,9 +244,9 @@ def namespace_names(request: Request) -> list[str]:
     return sorted(str(item["metadata"]["name"]) for item in listed.get("items") or [])
 
 
-def object_names(request: Request) -> list[str]:
+def object_names(request: Request, plural: str = _REPOSITORIES) -> list[str]:
     kube = _kube(request)
-    listed = kube.list_all(kube.resource_path(kube.namespace))
+    listed = kube.list_all(kube.resource_path(kube.namespace, plural=plural))
     return sorted(str(item["metadata"]["name"]) for item in listed.get("items") or [])
 
 
@@ -234,7 +256,8 @@ def answer(request: Request, spec_of: SpecLookup = _load_spec) -> list[str]:
     if request.target is Target.SUBCOMMAND:
         from kubectl_imagerepo.cli import COMMANDS
 
-        return cobra_lines(filtered(((name, help) for name, (_, help) in sorted(COMMANDS.items())), partial))
+        table = COMMANDS if request.command is None else subcommands(request.command)
+        return cobra_lines(filtered(((name, help) for name, (_, help) in sorted(table.items())), partial))
     if request.target is Target.OPTION:
         return cobra_lines(option_candidates(spec_of(request.command), partial))
     if request.target is Target.OPTION_VALUE:
@@ -242,6 +265,8 @@ def answer(request: Request, spec_of: SpecLookup = _load_spec) -> list[str]:
             return cobra_lines(filtered(((value, "") for value in OUTPUT_FORMATS), partial))
         if request.option == "--namespace":
             return cobra_lines(filtered(((name, "") for name in namespace_names(request)), partial))
+        if request.option == "--policy":  # `tags --policy`: an ImagePolicy of the namespace
+            return cobra_lines(filtered(((name, "") for name in object_names(request, _POLICIES)), partial))
         if request.option in PATH_OPTIONS:
             return cobra_lines([], DIRECTIVE_DEFAULT)
         return cobra_lines([])
@@ -249,7 +274,7 @@ def answer(request: Request, spec_of: SpecLookup = _load_spec) -> list[str]:
         return cobra_lines(filtered(COMPLETION_TARGETS, partial))
     if request.command in NAME_COMMANDS:
         given = set(request.arguments)
-        names = [name for name in object_names(request) if name not in given]
+        names = [name for name in object_names(request, NAME_COMMANDS[request.command]) if name not in given]
         return cobra_lines(filtered(((name, "") for name in names), partial))
     return cobra_lines([])
 

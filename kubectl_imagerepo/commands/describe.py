@@ -67,33 +67,15 @@ class DescribeOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Describe each object found; 1 when a name matched nothing, not even as a prefix."""
-        from kubectl_imagerepo.commands.selection import get_named, list_matching
         from kubectl_imagerepo.model.imagerepository import ImageRepository
         from kubectl_imagerepo.output.describe import render_describe
 
         namespace = None if self.all_namespaces else self.namespace
-        objects: list[dict[str, Any]] = []
-        missing: list[str] = []
-        if self.names:
-            listed: list[dict[str, Any]] | None = None
-            for name in self.names:
-                found, gone = get_named(kube, namespace or self.namespace, [name], unique=False)
-                objects.extend(found)
-                if not gone:
-                    continue
-                if listed is None:
-                    listed = list_matching(kube, namespace or self.namespace, None).objects
-                prefixed = [o for o in listed if str(o["metadata"]["name"]).startswith(name)]
-                if prefixed:
-                    objects.extend(prefixed)
-                else:
-                    missing.append(gone[0].error.kubectl_text())
-        else:
-            objects = list_matching(kube, namespace, self.selector).objects
-            if not objects:
-                where = "" if self.all_namespaces else f" in {namespace} namespace"
-                streams.echo(f"No resources found{where}.\n", err=True)
-                return 0
+        objects, missing = described_objects(kube, self.namespace, namespace, self.names, self.selector)
+        if not self.names and not objects:
+            where = "" if self.all_namespaces else f" in {namespace} namespace"
+            streams.echo(f"No resources found{where}.\n", err=True)
+            return 0
 
         now = datetime.now(UTC)
         policies = _policies(kube)
@@ -110,21 +92,60 @@ class DescribeOptions:
         return 1 if missing else 0
 
 
+def described_objects(
+    kube: KubeClient,
+    own_namespace: str,
+    namespace: str | None,
+    names: tuple[str, ...],
+    selector: str | None,
+    plural: str = api.PLURAL,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The objects to describe, and kubectl's NotFound text for each name that matched nothing.
+
+    A name that matches no object exactly stands for every object whose name it begins (in
+    `own_namespace`); without names, the objects of `namespace` (None: all) matching `selector`.
+    """
+    from kubectl_imagerepo.commands.selection import get_named, list_matching
+
+    if not names:
+        return list_matching(kube, namespace, selector, plural=plural).objects, []
+    objects: list[dict[str, Any]] = []
+    missing: list[str] = []
+    listed: list[dict[str, Any]] | None = None
+    for name in names:
+        found, gone = get_named(kube, namespace or own_namespace, [name], unique=False, plural=plural)
+        objects.extend(found)
+        if not gone:
+            continue
+        if listed is None:
+            listed = list_matching(kube, namespace or own_namespace, None, plural=plural).objects
+        prefixed = [o for o in listed if str(o["metadata"]["name"]).startswith(name)]
+        if prefixed:
+            objects.extend(prefixed)
+        else:
+            missing.append(gone[0].error.kubectl_text())
+    return objects, missing
+
+
 def _events(kube: KubeClient, repo: ImageRepository) -> list[dict[str, Any]]:
-    """The object's events from core/v1, which also serves those written through events.k8s.io/v1."""
+    return object_events(kube, api.KIND, repo.namespace, repo.name, repo.uid)
+
+
+def object_events(
+    kube: KubeClient, kind: str, namespace: str, name: str, uid: str | None
+) -> list[dict[str, Any]]:
+    """An object's events from core/v1, which also serves those written through events.k8s.io/v1."""
     from kubectl_imagerepo.kube.client import ApiError
 
-    selector = f"involvedObject.name={repo.name},involvedObject.kind={api.KIND}"
+    selector = f"involvedObject.name={name},involvedObject.kind={kind}"
     try:
-        found = kube.get(f"/api/v1/namespaces/{repo.namespace}/events", [("fieldSelector", selector)])
+        found = kube.get(f"/api/v1/namespaces/{namespace}/events", [("fieldSelector", selector)])
     except ApiError as failure:
         if failure.status in (403, 404):
             return []
         raise
     items: list[dict[str, Any]] = found.get("items") or []
-    return [
-        e for e in items if not repo.uid or (e.get("involvedObject") or {}).get("uid") in (None, repo.uid)
-    ]
+    return [e for e in items if not uid or (e.get("involvedObject") or {}).get("uid") in (None, uid)]
 
 
 def _policies(kube: KubeClient) -> list[dict[str, Any]]:

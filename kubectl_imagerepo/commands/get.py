@@ -1,81 +1,124 @@
-"""`kubectl imagerepo get`: list ImageRepositories as `kubectl get` does, with Flux's status filter."""
+"""`kubectl imagerepo get`: list ImageRepositories as `kubectl get` does, with Flux's status filter.
+
+The flow (names or a list, the table or `-o`, `-w`) is the same for every kind; a `Listing` says which
+resource to read and how its table looks (`policy get` lists ImagePolicies with it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
 from kubectl_imagerepo.kube.flags import kube_options
-from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
-    from kubectl_imagerepo.model.imagerepository import ImageRepository
+    from kubectl_imagerepo.model.imagerepository import Condition
     from kubectl_imagerepo.output.listing import StatusSelector
     from kubectl_imagerepo.output.printers import OutputFormat
 
 
+class Listed(Protocol):
+    """A typed view of a listed object: its conditions (for --status-selector) and the object itself."""
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]: ...
+
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
+
+
+class _Row(Protocol):
+    def __call__(
+        self, obj: Any, now: datetime, /, *, wide: bool, all_namespaces: bool
+    ) -> tuple[str, ...]: ...
+
+
+class _Headers(Protocol):
+    def __call__(self, *, wide: bool, all_namespaces: bool) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What `get` needs to know of a kind: its resource, its typed view, and its table."""
+
+    plural: str
+    view: Callable[[Mapping[str, Any]], Listed]
+    headers: _Headers
+    row: _Row
+
+
+def repository_listing() -> Listing:
+    """ImageRepositories: output/listing.py's columns."""
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
+    from kubectl_imagerepo.output import listing
+
+    return Listing(api.PLURAL, ImageRepository.from_dict, listing.headers, listing.row)
+
+
+def get_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The arguments and flags of `get` (kubectl's), shared by every kind's `get`."""
+    decorators: list[Callable[[Callable[..., Any]], Any]] = [
+        click.argument("names", nargs=-1),
+        click.option(
+            "-A", "--all-namespaces", is_flag=True, help="List the requested objects across all namespaces."
+        ),
+        click.option(
+            "-l", "--selector", help="Label selector to filter on, e.g. -l key1=value1,key2=value2."
+        ),
+        click.option(
+            "-o", "--output", help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=..."
+        ),
+        click.option("-w", "--watch", is_flag=True, help="After listing, watch for changes."),
+        click.option(
+            "--status-selector", help="Filter by a condition, as Flux does: type=status or type!=status."
+        ),
+        click.option("--no-headers", is_flag=True, help="Don't print headers in the table."),
+        click.option(
+            "--ignore-not-found", is_flag=True, help="Treat a named object that is missing as found."
+        ),
+        click.option(
+            "--show-managed-fields", is_flag=True, help="Keep metadata.managedFields in JSON and YAML output."
+        ),
+        click.option(
+            "--chunk-size", default=500, show_default=True, help="List in chunks of this many objects."
+        ),
+        kube_options,
+        click.pass_context,
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def run_get(ctx: click.Context, listing: Listing, **flags: Any) -> None:
+    """Complete the options of one kind's `get` from its flags, run it and exit."""
+    from kubectl_imagerepo.commands.shared import Factory, execute
+
+    factory = Factory.from_context(ctx)
+    execute(GetOptions.complete(factory, listing=listing, **flags), factory)
+
+
 @click.command("get")
-@click.argument("names", nargs=-1)
-@click.option(
-    "-A", "--all-namespaces", is_flag=True, help="List the requested objects across all namespaces."
-)
-@click.option("-l", "--selector", help="Label selector to filter on, e.g. -l key1=value1,key2=value2.")
-@click.option("-o", "--output", help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...")
-@click.option("-w", "--watch", is_flag=True, help="After listing, watch for changes.")
-@click.option("--status-selector", help="Filter by a condition, as Flux does: type=status or type!=status.")
-@click.option("--no-headers", is_flag=True, help="Don't print headers in the table.")
-@click.option("--ignore-not-found", is_flag=True, help="Treat a named object that is missing as found.")
-@click.option(
-    "--show-managed-fields", is_flag=True, help="Keep metadata.managedFields in JSON and YAML output."
-)
-@click.option("--chunk-size", default=500, show_default=True, help="List in chunks of this many objects.")
-@kube_options
-@click.pass_context
-def command(
-    ctx: click.Context,
-    names: tuple[str, ...],
-    all_namespaces: bool,
-    selector: str | None,
-    output: str | None,
-    watch: bool,
-    status_selector: str | None,
-    no_headers: bool,
-    ignore_not_found: bool,
-    show_managed_fields: bool,
-    chunk_size: int,
-) -> None:
+@get_flags
+def command(ctx: click.Context, **flags: Any) -> None:
     """Display one or many ImageRepositories.
 
     Columns: NAME, IMAGE, TAGS, READY, STATUS, LAST SCAN, AGE; `-o wide` adds SUSPENDED, INTERVAL,
     NEXT SCAN and CANONICAL IMAGE.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
-
-    factory = Factory.from_context(ctx)
-    options = GetOptions.complete(
-        factory,
-        names=names,
-        all_namespaces=all_namespaces,
-        selector=selector,
-        output=output,
-        watch=watch,
-        status_selector=status_selector,
-        no_headers=no_headers,
-        ignore_not_found=ignore_not_found,
-        show_managed_fields=show_managed_fields,
-        chunk_size=chunk_size,
-    )
-    execute(options, factory)
+    run_get(ctx, repository_listing(), **flags)
 
 
 @dataclass(frozen=True)
 class GetOptions:
-    """`get [NAME...]`: what to list, how to print it, whether to watch."""
+    """`get [NAME...]`: what to list, how to print it, whether to watch; `listing` says which kind."""
 
     namespace: str
     names: tuple[str, ...] = ()
@@ -89,6 +132,7 @@ class GetOptions:
     ignore_not_found: bool = False
     show_managed_fields: bool = False
     chunk_size: int = 500
+    listing: Listing = field(default_factory=repository_listing)
 
     @classmethod
     def complete(
@@ -105,6 +149,7 @@ class GetOptions:
         ignore_not_found: bool = False,
         show_managed_fields: bool = False,
         chunk_size: int = 500,
+        listing: Listing | None = None,
     ) -> GetOptions:
         """The printer and the status selector parsed (their errors first), then the namespace."""
         from kubectl_imagerepo.output.listing import StatusSelector
@@ -114,7 +159,7 @@ class GetOptions:
         namespace = factory.client().namespace
         return cls(
             namespace, tuple(names), all_namespaces, selector, output, fmt, chosen, watch, no_headers,
-            ignore_not_found, show_managed_fields, chunk_size,
+            ignore_not_found, show_managed_fields, chunk_size, listing or repository_listing(),
         )
 
     @property
@@ -128,23 +173,32 @@ class GetOptions:
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Print the objects (then every change, with -w); 1 when a named object is missing."""
         from kubectl_imagerepo.commands.selection import get_named, list_matching
+        from kubectl_imagerepo.kube.client import ApiError
 
         namespace = None if self.all_namespaces else self.namespace
         missing: list[str] = []
+        plural = self.listing.plural
         if self.names:
-            objects, gone = get_named(kube, namespace or self.namespace, self.names, unique=False)
+            objects, gone = get_named(
+                kube, namespace or self.namespace, self.names, unique=False, plural=plural
+            )
             if not self.ignore_not_found:
                 missing = [g.error.kubectl_text() for g in gone]
             resource_version = ""
         else:
-            listed = list_matching(kube, namespace, self.selector, chunk=self.chunk_size)
+            try:
+                listed = list_matching(kube, namespace, self.selector, chunk=self.chunk_size, plural=plural)
+            except ApiError as failure:
+                if failure.not_found:
+                    raise unserved_resource(plural) from None
+                raise
             objects, resource_version = listed.objects, listed.resource_version
 
-        repos = _select(objects, self.chosen)
-        emit: Callable[[ImageRepository], None]
+        repos = _select(self.listing, objects, self.chosen)
+        emit: Callable[[Listed], None]
         if self.table:
             printer = _TablePrinter(
-                streams, wide=self.output == "wide", all_namespaces=self.all_namespaces,
+                streams, self.listing, wide=self.output == "wide", all_namespaces=self.all_namespaces,
                 no_headers=self.no_headers,
             )
             emit = printer.emit
@@ -169,8 +223,18 @@ class GetOptions:
         for text in missing:
             streams.echo(text + "\n", err=True)
         if self.watch:
-            _watch(kube, namespace, self.names, self.selector, resource_version, self.chosen, emit)
+            _watch(
+                kube, self.listing, namespace, self.names, self.selector, resource_version, self.chosen, emit
+            )
         return 1 if missing else 0
+
+
+def unserved_resource(plural: str) -> CommandError:
+    """kubectl's error when the API server does not serve the resource (its CRD is not installed).
+
+    Only a list tells it for sure: a NotFound for a collection is about the resource.
+    """
+    return CommandError(f'error: the server doesn\'t have a resource type "{plural}"')
 
 
 def _shown(obj: Mapping[str, Any], show_managed_fields: bool) -> Mapping[str, Any]:
@@ -188,65 +252,67 @@ def _output_format(output: str | None) -> OutputFormat:
         raise InputError(f"error: {bad}") from None
 
 
-def _select(objects: Sequence[dict[str, Any]], chosen: StatusSelector | None) -> list[ImageRepository]:
-    from kubectl_imagerepo.model.imagerepository import ImageRepository
+def _select(
+    listing: Listing, objects: Sequence[dict[str, Any]], chosen: StatusSelector | None
+) -> list[Listed]:
     from kubectl_imagerepo.output.listing import select
 
-    return select([ImageRepository.from_dict(o) for o in objects], chosen)
+    return select([listing.view(o) for o in objects], chosen)
 
 
 class _TablePrinter:
     """The table of `get`, printed once and then row by row while watching."""
 
-    def __init__(self, streams: Streams, *, wide: bool, all_namespaces: bool, no_headers: bool) -> None:
+    def __init__(
+        self, streams: Streams, listing: Listing, *, wide: bool, all_namespaces: bool, no_headers: bool
+    ) -> None:
         from kubectl_imagerepo.gocompat.tabwriter import TableStream
 
         self.streams = streams
+        self.listing = listing
         self.wide, self.all_namespaces, self.no_headers = wide, all_namespaces, no_headers
         self.stream = TableStream()
         self.started = False
 
-    def _rows(self, repos: Sequence[ImageRepository], now: datetime) -> list[tuple[str, ...]]:
-        from kubectl_imagerepo.output.listing import row
-
+    def _rows(self, repos: Sequence[Listed], now: datetime) -> list[tuple[str, ...]]:
+        row = self.listing.row
         return [row(r, now, wide=self.wide, all_namespaces=self.all_namespaces) for r in repos]
 
-    def first(self, repos: Sequence[ImageRepository], now: datetime) -> str:
-        from kubectl_imagerepo.output.listing import headers
-
+    def first(self, repos: Sequence[Listed], now: datetime) -> str:
         self.started = True
+        headers = self.listing.headers
         names = () if self.no_headers else headers(wide=self.wide, all_namespaces=self.all_namespaces)
         return self.stream.first(names, self._rows(repos, now))
 
-    def more(self, repo: ImageRepository, now: datetime) -> str:
+    def more(self, repo: Listed, now: datetime) -> str:
         if not self.started:
             return self.first([repo], now)
         return self.stream.row(self._rows([repo], now)[0])
 
-    def emit(self, repo: ImageRepository) -> None:
+    def emit(self, repo: Listed) -> None:
         """Print the row of a changed object."""
         self.streams.echo(self.more(repo, datetime.now(UTC)))
 
 
 def _watch(
     kube: KubeClient,
+    listing: Listing,
     namespace: str | None,
     names: tuple[str, ...],
     selector: str | None,
     resource_version: str,
     chosen: StatusSelector | None,
-    emit: Callable[[ImageRepository], None],
+    emit: Callable[[Listed], None],
 ) -> None:
     """Print a row (or an object) for every change, until interrupted (see kube/watch.py)."""
     from kubectl_imagerepo.kube.watch import WatchRequest, list_then_watch, resource_version_of
-    from kubectl_imagerepo.model.imagerepository import ImageRepository
 
     query: list[tuple[str, str]] = [("allowWatchBookmarks", "true")]
     if names:
         query.append(("fieldSelector", f"metadata.name={names[0]}"))
     if selector:
         query.append(("labelSelector", selector))
-    path = kube.resource_path(namespace)
+    path = kube.resource_path(namespace, plural=listing.plural)
 
     def relist() -> str:
         """Only the current resourceVersion: what is there now was printed already (or is not wanted)."""
@@ -254,7 +320,7 @@ def _watch(
         return resource_version_of(kube.get(path, [*bare, ("limit", "1")]))
 
     def changed(_kind: str, obj: dict[str, Any]) -> None:
-        repo = ImageRepository.from_dict(obj)
+        repo = listing.view(obj)
         if chosen is None or chosen.matches(repo):
             emit(repo)
 
@@ -284,6 +350,6 @@ class _ObjectPrinter:
         self.streams.echo(render_watch_event_object(shown, self.fmt, first=self.count == 0))
         self.count += 1
 
-    def emit(self, repo: ImageRepository) -> None:
+    def emit(self, repo: Listed) -> None:
         """Print a changed object."""
         self.print(repo.raw)

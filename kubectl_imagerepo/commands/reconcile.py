@@ -13,8 +13,10 @@ from kubectl_imagerepo.commands.scan_flags import quiet_option, scan_options
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.scan import Printer
     from kubectl_imagerepo.commands.selection import Selection
     from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.model.manifests import Manifests
     from kubectl_imagerepo.reconcile.events import EventRecord
 
 
@@ -32,6 +34,11 @@ if TYPE_CHECKING:
 @click.option(
     "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Objects at once."
 )
+@click.option(
+    "--no-policies",
+    is_flag=True,
+    help="Do not resolve the ImagePolicies of repositories whose tags changed (with -f: of the file).",
+)
 @quiet_option
 @scan_options
 def command(
@@ -42,6 +49,7 @@ def command(
     filename: TextIO | None,
     output: str,
     concurrency: int,
+    no_policies: bool,
     quiet: bool,
     database: Path | None,
     feature_gates: str,
@@ -49,7 +57,9 @@ def command(
     """Scan ImageRepositories now, on this machine, and write their status to the cluster.
 
     A requested reconcile: `reconcile.fluxcd.io/requestedAt` and `status.lastHandledReconcileAt` get the
-    same value, and the registry is scanned. Exits 1 when any object fails.
+    same value, and the registry is scanned. The ImagePolicies of a repository whose tags changed are
+    resolved after it, as the controller's repository watch does; with -f, the file's ImagePolicies.
+    Exits 1 when any object fails.
     """
     from kubectl_imagerepo.commands.shared import Factory, execute
 
@@ -65,6 +75,7 @@ def command(
         quiet=quiet,
         database=database,
         feature_gates=feature_gates,
+        policies=not no_policies,
     )
     execute(options, factory)
 
@@ -81,6 +92,7 @@ class ReconcileOptions:
     quiet: bool = False
     filename: TextIO | None = None
     output: str = "yaml"
+    policies: bool = True
 
     @classmethod
     def complete(
@@ -96,6 +108,7 @@ class ReconcileOptions:
         quiet: bool = False,
         database: Path | None = None,
         feature_gates: str = "",
+        policies: bool = True,
     ) -> ReconcileOptions:
         """The gates parsed; the namespace from -n (with -f) or the kubeconfig (against a cluster)."""
         from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
@@ -104,7 +117,7 @@ class ReconcileOptions:
         gates = parse_feature_gates(feature_gates)
         selection = Selection(tuple(names), all_objects, selector)
         namespace = factory.flags.namespace if filename is not None else factory.client().namespace
-        return cls(selection, namespace, gates, database, concurrency, quiet, filename, output)
+        return cls(selection, namespace, gates, database, concurrency, quiet, filename, output, policies)
 
     def validate(self) -> None:
         if self.filename is not None:
@@ -123,7 +136,54 @@ class ReconcileOptions:
 
         selected = select(kube, self.namespace or kube.namespace, self.selection)
         request = ScanRequest(self.database, self.gates, self.concurrency, self.quiet)
-        return reconcile_selected(kube, selected, request, streams.err)
+        changed: list[dict[str, Any]] = []
+        code = reconcile_selected(kube, selected, request, streams.err, changed if self.policies else None)
+        if not changed:
+            return code
+        policies_ready = _reconcile_policies_of(kube, changed, self, streams)
+        return code if policies_ready else 1
+
+
+def _reconcile_policies_of(
+    kube: KubeClient, repositories: list[dict[str, Any]], options: ReconcileOptions, streams: Streams
+) -> bool:
+    """Resolve the ImagePolicies, of any namespace, that reference the repositories; whether all end Ready.
+
+    Policies are listed across namespaces, as the controller's watch sees them; when that is forbidden,
+    in the repositories' own namespaces. No ImagePolicy API in the cluster means no policies.
+    """
+    from kubectl_imagerepo.commands.policy_scan import FOLLOWING, PolicyRequest, reconcile_policy_objects
+    from kubectl_imagerepo.commands.scan import Printer
+    from kubectl_imagerepo.commands.selection import list_matching
+    from kubectl_imagerepo.kube.client import ApiError
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.model.access import policies_referencing
+    from kubectl_imagerepo.model.imagerepository import ImageRepository
+
+    def listed(namespace: str | None) -> list[dict[str, Any]]:
+        return list_matching(kube, namespace, None, plural=api.POLICY_PLURAL).objects
+
+    try:
+        try:
+            policies = listed(None)
+        except ApiError as failure:
+            if failure.status != 403:
+                raise
+            namespaces = sorted({str(repo["metadata"]["namespace"]) for repo in repositories})
+            policies = [policy for namespace in namespaces for policy in listed(namespace)]
+    except ApiError as failure:
+        if failure.not_found:
+            return True
+        raise
+    chosen: dict[str, dict[str, Any]] = {}
+    for repo in repositories:
+        for policy in policies_referencing(ImageRepository.from_dict(repo), policies):
+            chosen[str(policy["metadata"].get("uid") or id(policy))] = dict(policy)
+    if not chosen:
+        return True
+    request = PolicyRequest(options.database, options.gates, scan=False)
+    ordered = sorted(chosen.values(), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+    return reconcile_policy_objects(kube, ordered, request, Printer(streams.err, live=True), mode=FOLLOWING)
 
 
 @dataclass
@@ -144,7 +204,7 @@ class LocalSink:
 
 
 def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
-    """Reconcile the ImageRepositories of a file without a cluster; print them with their status."""
+    """Reconcile a file's objects without a cluster, repositories then policies; print them with status."""
     from kubectl_imagerepo.commands.scan import Printer, outcome_lines, run_reconcile, scan_progress
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.model.manifests import load_manifests, read_text
@@ -173,5 +233,46 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         printer.say([], *outcome_lines(result))
         results.append(result)
     objects = [r.obj for r in results]
+    ready = all(r.ready for r in results)
+    if options.policies and manifests.policies:
+        policy_objects, policies_ready = _resolve_file_policies(options, manifests, objects, printer, source)
+        objects += policy_objects
+        ready = ready and policies_ready
     streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
-    return 0 if all(r.ready for r in results) else 1
+    return 0 if ready else 1
+
+
+def _resolve_file_policies(
+    options: ReconcileOptions,
+    manifests: Manifests,
+    repositories: list[dict[str, Any]],
+    printer: Printer,
+    source: str,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Resolve the file's ImagePolicies over the repositories just reconciled; (the policies, all Ready)."""
+    from kubectl_imagerepo.commands.policy_scan import policy_outcome_lines, run_policy_reconcile
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
+    from kubectl_imagerepo.reconcile.policy_sources import FileRepositories
+    from kubectl_imagerepo.registry.access import FileSecrets
+
+    sources = FileRepositories(repositories, manifests.namespaces)
+    policy_options = PolicyOptions(
+        cluster_id="local",
+        feature_gates=options.gates,
+        secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
+    )
+    resolved: list[dict[str, Any]] = []
+    ready = True
+    for obj in manifests.policies:
+        meta = obj["metadata"]
+        printer.say(
+            [], "waiting", f"resolving {api.POLICY_KIND} {meta['namespace']}/{meta['name']} from {source}"
+        )
+        result = run_policy_reconcile(
+            obj, sink=LocalSink(), sources=sources, database=options.database, options=policy_options
+        )
+        printer.say([], *policy_outcome_lines(result))
+        resolved.append(result.obj)
+        ready = ready and result.ready
+    return resolved, ready

@@ -1,4 +1,4 @@
-"""`kubectl imagerepo run`: keep ImageRepositories reconciled from this machine, as the controller does."""
+"""`kubectl imagerepo run`: keep ImageRepositories and ImagePolicies reconciled, as the controller does."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
     from kubectl_imagerepo.controller.leader import LeaderElector
     from kubectl_imagerepo.controller.logs import Logger
+    from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
+    from kubectl_imagerepo.controller.metrics import Metrics
+    from kubectl_imagerepo.controller.notification import EventPoster
+    from kubectl_imagerepo.controller.policies import PolicyController
     from kubectl_imagerepo.kube.client import Kube
+    from kubectl_imagerepo.reconcile.reconciler import Options
 
 DEFAULT_LEASE = "kubectl-imagerepo-leader-election"
 
@@ -53,7 +59,8 @@ def go_bool(**attrs: Any) -> dict[str, Any]:
 @click.option("--watch-all-namespaces", **go_bool(default=False, show_default=True,
               help="Flux's name for -A (Flux defaults to true; here the kubeconfig's namespace is watched "
               "unless asked)."))
-@click.option("-l", "--selector", help="Watch only the ImageRepositories matching this label selector.")
+@click.option("-l", "--selector",
+              help="Watch only the ImageRepositories and ImagePolicies matching this label selector.")
 @click.option(
     "--watch-label-selector",
     help="Flux's sharding selector (e.g. sharding.fluxcd.io/key=shard1); combined with -l.",
@@ -76,9 +83,9 @@ def go_bool(**attrs: Any) -> dict[str, Any]:
 @click.option("--events-addr", default="",
               help="Post the controller's Normal and Warning events to this notification-controller URL.")
 @click.option("--requeue-dependency", default="30s", show_default=True,
-              help="Flux's requeue of missing dependencies (ImagePolicy only; checked, unused here).")
+              help="How soon an ImagePolicy whose ImageRepository has no tags yet is tried again.")
 @click.option("--no-cross-namespace-refs", **go_bool(default=False, show_default=True,
-              help="Flux's lock on cross-namespace references (ImagePolicy only; unused here)."))
+              help="Refuse ImagePolicies referring to an ImageRepository of another namespace."))
 @click.option("--default-service-account", default="",
               help="ServiceAccount for cloud-provider workload identity of objects that name none.")
 @click.option("--token-cache-max-size", default=100, show_default=True, type=click.IntRange(min=0),
@@ -94,11 +101,14 @@ def go_bool(**attrs: Any) -> dict[str, Any]:
               help="On SIGINT/SIGTERM, how long to let reconciles in flight finish.")
 @scan_options
 def command(ctx: click.Context, **flags: Any) -> None:
-    """Watch ImageRepositories and keep them reconciled, like image-reflector-controller, until stopped.
+    """Watch ImageRepositories and ImagePolicies and keep them reconciled, like image-reflector-controller,
+    until stopped.
 
     Objects are reconciled when created, when their spec changes, when `flux reconcile image repository`
-    or `kubectl annotate` sets `reconcile.fluxcd.io/requestedAt`, and again after their interval.
-    Failures are retried with growing delays. SIGINT or SIGTERM lets reconciles in flight finish.
+    (or `policy`) or `kubectl annotate` sets `reconcile.fluxcd.io/requestedAt`, and again after their
+    interval. A policy is also reconciled when its ImageRepository's scan finds other tags. Failures are
+    retried with growing delays. SIGINT or SIGTERM lets reconciles in flight finish. Without the
+    ImagePolicy CRD, only ImageRepositories are reconciled.
     """
     from kubectl_imagerepo.commands.shared import Factory, execute
 
@@ -166,6 +176,7 @@ class RunOptions:
     requeue_dependency: float = 30.0
     default_service_account: str | None = None
     token_cache_max_size: int = 100
+    no_cross_namespace_refs: bool = False
 
     @classmethod
     def complete(cls, factory: Factory, flags: Flags) -> RunOptions:
@@ -197,6 +208,7 @@ class RunOptions:
             requeue_dependency=seconds("--requeue-dependency", flags.requeue_dependency),
             default_service_account=flags.default_service_account or None,
             token_cache_max_size=flags.token_cache_max_size,
+            no_cross_namespace_refs=flags.no_cross_namespace_refs,
         )
         if every:
             return parsed
@@ -242,9 +254,12 @@ class _Run:
         self.kube, self.options, self.log, self.stop = kube, options, log, stop
         self.lost = False
         self.elector: LeaderElector | None = None
+        #: Why ImagePolicies are not reconciled (a log message and the API server's error), if so.
+        self.skipped: tuple[str, str] | None = None
 
     def main(self) -> int:
         from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
+        from kubectl_imagerepo.controller.metrics import CONTROLLER
         from kubectl_imagerepo.reconcile.cluster import cluster_id
         from kubectl_imagerepo.reconcile.reconciler import Options
         from kubectl_imagerepo.registry.access import ClusterSecrets
@@ -262,9 +277,8 @@ class _Run:
             max_retry_delay=options.max_retry_delay,
             default_service_account=options.default_service_account,
         )
-        reconcile_options = Options(
-            cluster_id=cluster_id(kube), feature_gates=options.gates, secrets=ClusterSecrets(kube)
-        )
+        secrets = ClusterSecrets(kube)
+        reconcile_options = Options(cluster_id=cluster_id(kube), feature_gates=options.gates, secrets=secrets)
         metrics = None
         if options.metrics_addr:
             from kubectl_imagerepo.controller.metrics import Metrics
@@ -279,8 +293,12 @@ class _Run:
             )
         controller = Controller(kube, config, reconcile_options, self.log, metrics, poster)
         if metrics is not None:
-            metrics.depth.labels("imagerepository").set_function(lambda: float(controller.queue.depth()))
-        endpoints = self._endpoints(controller, metrics)
+            metrics.depth.labels(CONTROLLER).set_function(lambda: float(controller.queue.depth()))
+        policies = self._policies(controller, config, reconcile_options, metrics, poster)
+        controllers: list[Controller | PolicyController] = [controller] if policies is None else [
+            controller, policies
+        ]
+        endpoints = self._endpoints(controllers, metrics)
         self.log(
             "info",
             "starting kubectl-imagerepo run",
@@ -289,18 +307,24 @@ class _Run:
             database=str(config.database),
             leaderElection=options.leader_elect,
         )
+        if self.skipped is not None:
+            self.log("info", self.skipped[0], error=self.skipped[1])
         try:
             if options.leader_elect and not self._lead(metrics):
                 return 0
             if self.stop.is_set():
                 return 0
-            controller.start()
+            for each in controllers:
+                each.start()
             while not self.stop.wait(1.0):
                 pass
-            in_flight = controller.in_flight
+            in_flight = sum(each.in_flight for each in controllers)
             self.log("info", "stopping; waiting for reconciles in flight", inFlight=in_flight,
                      timeout=f"{options.shutdown_timeout:g}s")
-            if not controller.stop(options.shutdown_timeout):
+            for each in controllers:
+                each.halt_work()
+            deadline = time.monotonic() + options.shutdown_timeout
+            if not all([each.workers.join(deadline) for each in controllers]):
                 self.log("error", "reconciles still running at the end of the graceful shutdown timeout")
             return 1 if self.lost else 0
         finally:
@@ -309,6 +333,40 @@ class _Run:
             for endpoint in endpoints:
                 endpoint.stop()
             self.log("info", "stopped")
+
+    def _policies(
+        self,
+        controller: Controller,
+        config: ControllerConfig,
+        reconcile_options: Options,
+        metrics: Metrics | None,
+        poster: EventPoster | None,
+    ) -> PolicyController | None:
+        """The ImagePolicy controller, fed by `controller`'s repository events; None when policies are
+        unavailable (`self.skipped` says why)."""
+        from kubectl_imagerepo.controller.metrics import POLICY_CONTROLLER
+        from kubectl_imagerepo.controller.policies import PolicyController, policies_unavailable
+        from kubectl_imagerepo.reconcile.policy_reconciler import EMPTY_TAG_RETRIES, PolicyOptions
+
+        self.skipped = policies_unavailable(self.kube, config.namespace)
+        if self.skipped is not None:
+            return None
+        policy_options = PolicyOptions(
+            cluster_id=reconcile_options.cluster_id,
+            feature_gates=reconcile_options.feature_gates,
+            secrets=reconcile_options.secrets,
+            no_cross_namespace_refs=self.options.no_cross_namespace_refs,
+            dependency_requeue_ns=round(self.options.requeue_dependency * 1e9),
+            tag_retries=EMPTY_TAG_RETRIES,
+        )
+        policies = PolicyController(
+            self.kube, config, policy_options, self.log, controller.informer, metrics, poster
+        )
+        controller.observers.append(policies.repository_events)
+        if metrics is not None:
+            metrics.series(POLICY_CONTROLLER)
+            metrics.depth.labels(POLICY_CONTROLLER).set_function(lambda: float(policies.queue.depth()))
+        return policies
 
     def _lead(self, metrics: Any) -> bool:
         """Wait for the Lease; keep it renewed in a thread that stops everything when it is lost."""
@@ -340,7 +398,7 @@ class _Run:
         threading.Thread(target=keep, name="leader-election", daemon=True).start()
         return True
 
-    def _endpoints(self, controller: Any, metrics: Any) -> list[Any]:
+    def _endpoints(self, controllers: list[Any], metrics: Any) -> list[Any]:
         from kubectl_imagerepo.controller.metrics import Endpoint, check
 
         endpoints = []
@@ -352,9 +410,9 @@ class _Run:
             endpoints.append(Endpoint(self.options.metrics_addr, {"/metrics": exposition}).start())
         if self.options.health_addr:
             alive = check(lambda: True, "ping")
-            # Ready once the objects are listed, or while standing by for the Lease.
+            # Ready once the objects of every kind are listed, or while standing by for the Lease.
             ready = check(
-                lambda: controller.informer.synced.is_set()
+                lambda: all(each.informer.synced.is_set() for each in controllers)
                 or (self.elector is not None and not self.elector.leading),
                 "informer-synced",
             )

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.commands.selection import Selected
     from kubectl_imagerepo.commands.shared import KubeClient
     from kubectl_imagerepo.output.progress import ScanTally, StatusLine
-    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result, StatusSink
+    from kubectl_imagerepo.reconcile.outcome import StatusSink
+    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result
 
 
 def scan_progress(stream: TextIO, quiet: bool) -> ScanTally | None:
@@ -119,7 +120,7 @@ def annotate_requested(kube: KubeClient, obj: Mapping[str, Any]) -> dict[str, An
 
     meta = obj["metadata"]
     updated: dict[str, Any] = kube.patch(
-        kube.resource_path(meta["namespace"], meta["name"]),
+        kube.resource_path(meta["namespace"], meta["name"], plural=api.plural_of(obj)),
         {"metadata": {"annotations": {api.REQUESTED_AT_ANNOTATION: requested_at_now()}}},
         query=[("fieldManager", api.FIELD_MANAGER)],
     )
@@ -155,10 +156,17 @@ class ScanRequest:
     quiet: bool = False
 
 
-def reconcile_selected(kube: KubeClient, selected: Selected, request: ScanRequest, err: TextIO) -> int:
+def reconcile_selected(
+    kube: KubeClient,
+    selected: Selected,
+    request: ScanRequest,
+    err: TextIO,
+    changed: list[dict[str, Any]] | None = None,
+) -> int:
     """Annotate, reconcile and report each selected object on `err`; the exit code.
 
-    On a terminal (and without `quiet`) the scans' progress shows on a status line there.
+    On a terminal (and without `quiet`) the scans' progress shows on a status line there. The objects
+    whose `lastScanResult.revision` changed are appended to `changed`, as reconciled.
     """
     from kubectl_imagerepo.model import api
 
@@ -178,9 +186,15 @@ def reconcile_selected(kube: KubeClient, selected: Selected, request: ScanReques
     def one(obj: dict[str, Any]) -> bool:
         lines: list[str] = []
         try:
-            return _reconcile_object(kube, obj, sink, request.database, options, printer, lines, tally)
+            result = _reconcile_object(kube, obj, sink, request.database, options, printer, lines, tally)
         finally:
             printer.flush(lines)
+        if result is None:
+            return False
+        if changed is not None and revision(obj) != revision(result.obj):
+            with printer.lock:
+                changed.append(result.obj)
+        return result.ready
 
     with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
         results = list(pool.map(one, objects))
@@ -196,7 +210,7 @@ def _reconcile_object(
     printer: Printer,
     lines: list[str],
     tally: ScanTally | None = None,
-) -> bool:
+) -> Result | None:
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.model.errors import CommandError
     from kubectl_imagerepo.reconcile.cluster import controller_also_writing
@@ -206,7 +220,7 @@ def _reconcile_object(
     try:
         if (obj.get("spec") or {}).get("suspend"):
             printer.say(lines, "failure", "resource is suspended")
-            return False
+            return None
         if controller_also_writing(obj, datetime.now(UTC)):
             printer.say(
                 lines,
@@ -221,7 +235,15 @@ def _reconcile_object(
         result = run_reconcile(annotated, sink=sink, database=database, options=options, tally=tally)
     except CommandError as failure:
         printer.say(lines, "failure", str(failure).removeprefix("error: "))
-        return False
+        return None
     kind, message = outcome_lines(result)
     printer.say(lines, kind, message)
-    return result.ready
+    return result
+
+
+def revision(obj: Mapping[str, Any]) -> str | None:
+    """`status.lastScanResult.revision`, the field the controller's repository watch compares."""
+    scan = (obj.get("status") or {}).get("lastScanResult")
+    if not isinstance(scan, Mapping) or scan.get("revision") is None:
+        return None
+    return str(scan["revision"])

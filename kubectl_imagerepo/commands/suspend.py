@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kubectl_imagerepo.kube.flags import kube_options
+from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.selection import Selection
@@ -31,7 +32,7 @@ def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selec
 
 @dataclass(frozen=True)
 class SuspendOptions:
-    """`suspend NAME... | --all | -l SEL` in one namespace."""
+    """`suspend NAME... | --all | -l SEL` in one namespace; `policy suspend` for ImagePolicies."""
 
     namespace: str
     selection: Selection
@@ -44,10 +45,11 @@ class SuspendOptions:
         names: tuple[str, ...] = (),
         all_objects: bool = False,
         selector: str | None = None,
+        kind: str = api.KIND,
     ) -> SuspendOptions:
         from kubectl_imagerepo.commands.selection import Selection
 
-        return cls(factory.client().namespace, Selection(tuple(names), all_objects, selector))
+        return cls(factory.client().namespace, Selection(tuple(names), all_objects, selector, kind))
 
     def validate(self) -> None:
         self.selection.validate()
@@ -56,11 +58,12 @@ class SuspendOptions:
         """Patch each object; 1 when a name is missing, nothing matched or a patch failed."""
         from kubectl_imagerepo.commands.selection import select
         from kubectl_imagerepo.commands.suspension import set_suspend
-        from kubectl_imagerepo.model import api
 
         selected = select(kube, self.namespace, self.selection)
         for gone in selected.missing:
-            streams.say("failure", f"{api.KIND} {gone.name} not found in {self.namespace} namespace")
+            streams.say(
+                "failure", f"{self.selection.kind} {gone.name} not found in {self.namespace} namespace"
+            )
         if not selected.objects and not selected.missing:
             streams.say("failure", "no objects found")
             return 1

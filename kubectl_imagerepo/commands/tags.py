@@ -1,4 +1,7 @@
-"""`kubectl imagerepo tags NAME`: every tag the last scan of an ImageRepository stored locally."""
+"""`kubectl imagerepo tags NAME`: every tag the last scan of an ImageRepository stored locally.
+
+With `--policy POLICY` the tags are an ImagePolicy's candidates in its order (commands/tags_policy.py).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.model.imagepolicy import ImagePolicy
     from kubectl_imagerepo.model.tagquery import TagQuery
     from kubectl_imagerepo.store.database import ObjectKey, StoredScan
 
@@ -45,6 +49,17 @@ _BATCH = 2000
     help="The policy's order (default asc: the highest is the latest). Tags print latest first, so "
     "--limit 1 is what such an ImagePolicy selects.",
 )
+@click.option(
+    "--policy",
+    metavar="POLICY",
+    help="List the candidates of this ImagePolicy (of the same namespace, referencing NAME) in its "
+    "order, its pick first. Not with --filter, --semver, --sort or --order: the policy decides.",
+)
+@click.option(
+    "--explain",
+    metavar="TAG",
+    help="With --policy: say in one line why TAG is or is not the policy's pick.",
+)
 @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many tags.")
 @click.option(
     "-o",
@@ -62,6 +77,8 @@ def command(
     version_range: str | None,
     sort: str | None,
     order: str | None,
+    policy: str | None,
+    explain: str | None,
     limit: int | None,
     output: str | None,
     scan: bool,
@@ -73,6 +90,7 @@ def command(
 
     Without a stored scan of the object (or with --scan) the object is reconciled first, exactly as
     `kubectl imagerepo reconcile NAME`. Without --sort or --semver the tags keep their stored order.
+    With --policy they come in that ImagePolicy's order; --explain TAG says why TAG is or is not its pick.
     """
     from kubectl_imagerepo.commands.shared import Factory, execute
 
@@ -84,6 +102,8 @@ def command(
         version_range=version_range,
         sort=sort,
         order=order,
+        policy=policy,
+        explain=explain,
         limit=limit,
         output=output,
         scan=scan,
@@ -96,7 +116,7 @@ def command(
 
 @dataclass(frozen=True)
 class TagsOptions:
-    """`tags NAME`: the query over the stored tags, and whether to scan first."""
+    """`tags NAME`: the query over the stored tags (or the ImagePolicy ranking them); whether to scan."""
 
     name: str
     namespace: str
@@ -106,6 +126,8 @@ class TagsOptions:
     scan: bool = False
     quiet: bool = False
     database: Path | None = None
+    policy: str | None = None
+    explain: str | None = None
 
     @classmethod
     def complete(
@@ -117,6 +139,8 @@ class TagsOptions:
         version_range: str | None = None,
         sort: str | None = None,
         order: str | None = None,
+        policy: str | None = None,
+        explain: str | None = None,
         limit: int | None = None,
         output: str | None = None,
         scan: bool = False,
@@ -124,10 +148,22 @@ class TagsOptions:
         database: Path | None = None,
         feature_gates: str = "",
     ) -> TagsOptions:
-        """The query compiled (its errors are the user's), the gates parsed, the namespace resolved."""
+        """The query compiled (its errors are the user's), the gates parsed, the namespace resolved.
+
+        With --policy only --limit and the outputs shape the listing (see tags_policy.check_flags).
+        """
         from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.tags_policy import check_flags
         from kubectl_imagerepo.model.tagquery import QueryError, compile_query
 
+        ranking = {"--filter": pattern, "--semver": version_range, "--sort": sort, "--order": order}
+        listing = {"--limit": limit, "--output": output}
+        check_flags(
+            policy=policy,
+            explain=explain,
+            given=[flag for flag, value in ranking.items() if value is not None],
+            listing=[flag for flag, value in listing.items() if value is not None],
+        )
         try:
             query = compile_query(
                 pattern=pattern, version_range=version_range, sort=sort, order=order, limit=limit
@@ -136,20 +172,25 @@ class TagsOptions:
             raise InputError(f"error: {error}") from None
         gates = parse_feature_gates(feature_gates)
         namespace = factory.client().namespace
-        return cls(name, namespace, query, gates, output, scan, quiet, database)
+        return cls(name, namespace, query, gates, output, scan, quiet, database, policy, explain)
 
     def validate(self) -> None:
-        """Nothing is left to check: click checked the choices, `complete` the query."""
+        """Nothing is left to check: click checked the choices, `complete` the query and the flags."""
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
-        """Scan when asked or when nothing is stored, then print the selected tags to `out`."""
+        """Read the policy if any, scan when asked or when nothing is stored, then print to `out`."""
         from kubectl_imagerepo.commands.scan import ScanRequest, reconcile_selected
         from kubectl_imagerepo.commands.selection import Selection, select
         from kubectl_imagerepo.commands.shared import as_kube
-        from kubectl_imagerepo.model.tagquery import NumericTagError
+        from kubectl_imagerepo.commands.tags_policy import PolicyRun, read_policy, repository_exclusions
         from kubectl_imagerepo.reconcile.cluster import cluster_id
         from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, default_path
 
+        policy = None if self.policy is None else read_policy(kube, self.namespace, self.policy, self.name)
+        # --explain tells excluded tags by the repository's exclusion list, read before the store opens.
+        exclusions = None
+        if policy is not None and self.explain is not None:
+            exclusions = repository_exclusions(kube, self.namespace, self.name)
         path = self.database or default_path()
         key = ObjectKey(cluster_id(as_kube(kube)), self.namespace, self.name)
         try:
@@ -163,16 +204,29 @@ class TagsOptions:
                 stored = store.read(key)
                 if stored is None:
                     raise CommandError(f'error: no scan of "{self.name}" is stored in {path}')
-                selected_tags = self.query.select(store.tags(key))
-                try:
-                    first = next(selected_tags, None)
-                except NumericTagError as error:
-                    raise CommandError(f"error: --sort numeric: {error}") from None
-                tags = selected_tags if first is None else _chain(first, selected_tags)
+                if policy is not None and self.explain is not None:
+                    line = PolicyRun(policy).explain(store.tags(key), self.explain, exclusions)
+                    streams.out.write(line + "\n")
+                    return 0
+                tags = self._selected(policy, store.tags(key))
                 _write(streams.out, self.output, key, stored, tags)
         except StoreError as failure:
             raise CommandError(f"error: {failure}") from None
         return 0
+
+    def _selected(self, policy: ImagePolicy | None, stored_tags: Iterator[str]) -> Iterator[str]:
+        """The tags to print: the policy's candidates in its order, else the query's selection."""
+        from kubectl_imagerepo.commands.tags_policy import PolicyRun
+        from kubectl_imagerepo.model.tagquery import NumericTagError
+
+        if policy is not None:
+            return PolicyRun(policy).ranked(stored_tags, self.query.limit)
+        selected_tags = self.query.select(stored_tags)
+        try:
+            first = next(selected_tags, None)
+        except NumericTagError as error:
+            raise CommandError(f"error: --sort numeric: {error}") from None
+        return selected_tags if first is None else _chain(first, selected_tags)
 
 
 def _stored(path: Path, key: ObjectKey) -> StoredScan | None:

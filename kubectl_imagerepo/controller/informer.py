@@ -1,4 +1,4 @@
-"""A cache of ImageRepositories kept current by list and watch, as client-go's informer.
+"""A cache of ImageRepositories (or ImagePolicies) kept current by list and watch, as client-go's informer.
 
 The first list reports every object as added. Watches (kube/watch.py) resume from the last
 resourceVersion seen (bookmarks included); a watch the server no longer serves (410 Gone) is
@@ -49,7 +49,10 @@ class Log(Protocol):
 
 @dataclass
 class Informer:
-    """List and watch the ImageRepositories of one namespace (None: all) matching `selector`."""
+    """List and watch the objects of one namespace (None: all) matching `selector`.
+
+    ImageRepositories unless `plural` and `kind` name another resource of the group.
+    """
 
     kube: Kube
     namespace: str | None
@@ -57,6 +60,8 @@ class Informer:
     handler: Handler
     log: Log
     stop: threading.Event
+    plural: str = api.PLURAL
+    kind: str = api.KIND
 
     def __post_init__(self) -> None:
         self._cache: dict[Key, dict[str, Any]] = {}
@@ -106,7 +111,7 @@ class Informer:
         self._failures += 1
 
     def _path(self) -> str:
-        return self.kube.resource_path(self.namespace)
+        return self.kube.resource_path(self.namespace, plural=self.plural)
 
     def _query(self) -> list[tuple[str, str]]:
         return [("labelSelector", self.selector)] if self.selector else []
@@ -170,5 +175,5 @@ class Informer:
         """List items come without apiVersion and kind; events and patches need them."""
         obj = dict(item)
         obj.setdefault("apiVersion", self._api_version or f"{api.GROUP}/{api.VERSIONS[0]}")
-        obj.setdefault("kind", api.KIND)
+        obj.setdefault("kind", self.kind)
         return obj

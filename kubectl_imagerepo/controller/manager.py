@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kubectl_imagerepo.controller.informer import Informer, Key, key_of
+from kubectl_imagerepo.controller.informer import Handler, Informer, Key, key_of
+from kubectl_imagerepo.controller.metrics import CONTROLLER
 from kubectl_imagerepo.controller.triggers import requeue_for, update_passes
+from kubectl_imagerepo.controller.workers import Settlement, Workers
 from kubectl_imagerepo.controller.workqueue import WorkQueue
 
 if TYPE_CHECKING:
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.kube.client import Kube
     from kubectl_imagerepo.model.reference import ImageReference
     from kubectl_imagerepo.reconcile.events import EventRecord
-    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, StatusSink
+    from kubectl_imagerepo.reconcile.outcome import StatusSink
+    from kubectl_imagerepo.reconcile.reconciler import Options, Progress
     from kubectl_imagerepo.registry.access import RegistryAccess
     from kubectl_imagerepo.store.database import TagStore
 
@@ -49,11 +52,15 @@ class ControllerConfig:
 class LoggingSink:
     """Writes to the cluster and logs each event recorded, as the Flux controllers log theirs.
 
-    With a `poster` (`--events-addr`), Normal and Warning events are also posted to it.
+    With a `poster` (`--events-addr`), Normal and Warning events are also posted to it. With a
+    `controller`, each line names it (the ImagePolicy controller's do).
     """
 
-    def __init__(self, sink: StatusSink, log: Logger, poster: EventPoster | None = None) -> None:
+    def __init__(
+        self, sink: StatusSink, log: Logger, poster: EventPoster | None = None, controller: str | None = None
+    ) -> None:
         self.sink, self.log, self.poster = sink, log, poster
+        self.extra = {} if controller is None else {"controller": controller}
 
     def write_status(self, obj: Mapping[str, Any], status: Mapping[str, Any]) -> dict[str, Any]:
         return self.sink.write_status(obj, status)
@@ -61,7 +68,7 @@ class LoggingSink:
     def record(self, obj: Mapping[str, Any], event: EventRecord) -> None:
         meta = obj.get("metadata") or {}
         level = "error" if event.type == "Warning" else "info"
-        self.log(level, event.message, namespace=meta.get("namespace"), name=meta.get("name"),
+        self.log(level, event.message, **self.extra, namespace=meta.get("namespace"), name=meta.get("name"),
                  reason=event.reason)
         self.sink.record(obj, event)
         if self.poster is not None:
@@ -95,25 +102,35 @@ class Controller:
         self.sink = LoggingSink(
             ClusterSink(kube, lambda message: log("error", message)), log, poster
         )
-        self._local = threading.local()
-        self._workers: list[threading.Thread] = []
+        self.workers = Workers("worker", self.queue, config.concurrent, config.database, self._process)
+        self.settlement = Settlement(CONTROLLER, self.queue, metrics, log)
         self._warned: set[Key] = set()
         self._watcher: threading.Thread | None = None
-        self.in_flight = 0
-        self._count_lock = threading.Lock()
+        #: Also told of every ImageRepository event (the ImagePolicy controller's secondary watch).
+        self.observers: list[Handler] = []
+
+    @property
+    def in_flight(self) -> int:
+        return self.workers.in_flight
 
     # -- informer events -------------------------------------------------------------------------
     def on_add(self, obj: dict[str, Any]) -> None:
         self.queue.add(key_of(obj))
+        for observer in self.observers:
+            observer.on_add(obj)
 
     def on_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         if update_passes(old, new):
             self.queue.add(key_of(new))
+        for observer in self.observers:
+            observer.on_update(old, new)
 
     def on_delete(self, obj: dict[str, Any]) -> None:
         """Forget the object: its queue entry, its metrics and its stored tags."""
         from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
 
+        for observer in self.observers:
+            observer.on_delete(obj)
         namespace, name = key_of(obj)
         self.queue.discard((namespace, name))
         if self.metrics is not None:
@@ -131,53 +148,23 @@ class Controller:
         """Start watching and the workers; returns at once."""
         self._watcher = threading.Thread(target=self.informer.run, name="informer", daemon=True)
         self._watcher.start()
-        for number in range(self.config.concurrent):
-            worker = threading.Thread(target=self._work, name=f"worker-{number}", daemon=True)
-            worker.start()
-            self._workers.append(worker)
+        self.workers.start()
         self.log("info", "starting workers", controller="imagerepository",
                  workerCount=self.config.concurrent)
 
-    def stop(self, timeout: float) -> bool:
-        """Take no more work and wait up to `timeout` for reconciles in flight; True if they all ended."""
+    def halt_work(self) -> None:
+        """Stop watching and hand out no more keys (the reconciles in flight go on)."""
         self.halt.set()
         self.queue.shut_down()
-        deadline = time.monotonic() + timeout
-        for worker in self._workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
-        return not any(worker.is_alive() for worker in self._workers)
+
+    def stop(self, timeout: float) -> bool:
+        """Take no more work and wait up to `timeout` for reconciles in flight; True if they all ended."""
+        self.halt_work()
+        return self.workers.join(time.monotonic() + timeout)
 
     # -- workers ---------------------------------------------------------------------------------
-    def _work(self) -> None:
-        try:
-            while (key := self.queue.get()) is not None:
-                with self._count_lock:
-                    self.in_flight += 1
-                try:
-                    self._process(key)
-                finally:
-                    with self._count_lock:
-                        self.in_flight -= 1
-                    self.queue.done(key)
-        finally:
-            store = getattr(self._local, "store", None)
-            if store is not None:
-                store.close()
-
-    def _store(self) -> TagStore:
-        """This thread's connection to the tag database (SQLite connections stay in their thread)."""
-        from kubectl_imagerepo.store.database import TagStore
-
-        store: TagStore | None = getattr(self._local, "store", None)
-        if store is None:
-            store = TagStore(self.config.database)
-            self._local.store = store
-        return store
-
-    def _process(self, key: Key) -> None:
-        from kubectl_imagerepo.model.errors import CommandError
+    def _process(self, key: Key, store: Callable[[], TagStore]) -> None:
         from kubectl_imagerepo.reconcile.reconciler import reconcile
-        from kubectl_imagerepo.store.database import StoreError
 
         namespace, name = key
         obj = self.informer.get(key)
@@ -188,32 +175,26 @@ class Controller:
         obj = with_default_service_account(obj, self.config.default_service_account)
         started = time.monotonic()
         fields = {"namespace": namespace, "name": name, "reconcileID": str(uuid.uuid4())}
-        try:
-            result = reconcile(
+        result = self.settlement.attempt(
+            key,
+            started,
+            fields,
+            lambda: reconcile(
                 obj,
                 sink=self.sink,
-                store=self._store(),
+                store=store(),
                 list_tags=self._lister(namespace, name),
                 options=self.options,
-            )
-        except (CommandError, StoreError) as failure:
-            self._failed(key, started, fields, str(failure))
-            return
-        except Exception as failure:  # a bug must not end the worker; it is retried like an error
-            self._failed(key, started, fields, f"{type(failure).__name__}: {failure}")
+            ),
+        )
+        if result is None:
             return
         requeue = requeue_for(result)
         elapsed = time.monotonic() - started
-        if requeue.backoff:
-            self._failed(key, started, fields, result.error or result.message)
+        if not self.settlement.settle(key, started, fields, requeue, result.error or result.message):
             return
-        self.queue.forget(key)
-        if requeue.after is not None:
-            self.queue.add_after(key, requeue.after)
-        if self.metrics is not None:
-            self.metrics.reconciled("requeue_after" if requeue.after is not None else "success", elapsed)
-            if result.scanned and result.tag_count is not None:
-                self.metrics.tags.labels(namespace, name).set(result.tag_count)
+        if self.metrics is not None and result.scanned and result.tag_count is not None:
+            self.metrics.tags.labels(namespace, name).set(result.tag_count)
         self.log(
             "debug",
             "reconciled",
@@ -225,13 +206,6 @@ class Controller:
             requeueAfter=None if requeue.after is None else f"{requeue.after:.3f}s",
             duration=f"{elapsed:.3f}s",
         )
-
-    def _failed(self, key: Key, started: float, fields: dict[str, Any], error: str) -> None:
-        delay = self.queue.retry(key)
-        if self.metrics is not None:
-            self.metrics.reconciled("error", time.monotonic() - started)
-            self.metrics.retries.labels("imagerepository").inc()
-        self.log("error", "Reconciler error", **fields, error=error, retryIn=f"{delay:g}s")
 
     def _lister(
         self, namespace: str, name: str

@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 CONTROLLER = "imagerepository"
+POLICY_CONTROLLER = "imagepolicy"
+#: The `controller` (and work queue `name`) label of each kind's series.
+CONTROLLERS = (CONTROLLER, POLICY_CONTROLLER)
 
 
 class Metrics:
@@ -68,16 +71,21 @@ class Metrics:
             ["name"],
             registry=self.registry,
         )
-        for result in ("success", "error", "requeue_after"):
-            self.reconciles.labels(CONTROLLER, result)
-        self.errors.labels(CONTROLLER)
+        self.series(CONTROLLER)
 
-    def reconciled(self, result: str, seconds: float) -> None:
-        """Count a reconcile ending with `result` (success, error, requeue_after)."""
-        self.reconciles.labels(CONTROLLER, result).inc()
+    def series(self, controller: str) -> None:
+        """Start the counters of `controller` at zero, so that they are exposed before any reconcile."""
+        for result in ("success", "error", "requeue_after"):
+            self.reconciles.labels(controller, result)
+        self.errors.labels(controller)
+        self.retries.labels(controller)
+
+    def reconciled(self, result: str, seconds: float, controller: str = CONTROLLER) -> None:
+        """Count a reconcile of `controller`'s kind ending with `result` (success, error, requeue_after)."""
+        self.reconciles.labels(controller, result).inc()
         if result == "error":
-            self.errors.labels(CONTROLLER).inc()
-        self.reconcile_time.labels(CONTROLLER).observe(seconds)
+            self.errors.labels(controller).inc()
+        self.reconcile_time.labels(controller).observe(seconds)
 
     def scanned(self, namespace: str, name: str, seconds: float, tags: int | None) -> None:
         """Count a registry scan of `seconds`; `tags` found after exclusions, when known."""

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kubectl_imagerepo.model import api
 
-if TYPE_CHECKING:
-    from kubectl_imagerepo.reconcile.reconciler import Result
-
 NANOSECONDS = 1_000_000_000
+
+
+class Outcome(Protocol):
+    """What the queue reads of a reconcile's result (an ImageRepository's or an ImagePolicy's)."""
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def requeue_after_ns(self) -> int | None: ...
 
 
 def _requested_at(obj: Mapping[str, Any]) -> str | None:
@@ -54,10 +61,40 @@ NO_REQUEUE = Requeue()
 RETRY = Requeue(backoff=True)
 
 
-def requeue_for(result: Result) -> Requeue:
-    """An error backs off; `RequeueAfter` is honoured exactly; Stalled and suspended stop."""
+def requeue_for(result: Outcome) -> Requeue:
+    """An error backs off; a positive `RequeueAfter` is honoured exactly; zero, Stalled and suspended stop.
+
+    (An ImagePolicy without `Always` succeeds with `RequeueAfter: 0`: controller-runtime's "no requeue".)
+    """
     if result.error is not None:
         return RETRY
-    if result.requeue_after_ns is not None:
+    if result.requeue_after_ns:
         return Requeue(after=result.requeue_after_ns / NANOSECONDS)
     return NO_REQUEUE
+
+
+def referenced_repository(policy: Mapping[str, Any]) -> tuple[str, str]:
+    """`(namespace, name)` of the ImageRepository a policy reads (the controller's `.spec.imageRepository`).
+
+    The reference's namespace defaults to the policy's own.
+    """
+    meta = policy.get("metadata") or {}
+    ref = (policy.get("spec") or {}).get("imageRepositoryRef") or {}
+    return str(ref.get("namespace") or meta.get("namespace") or ""), str(ref.get("name") or "")
+
+
+def _revision(repo: Mapping[str, Any]) -> str | None:
+    scan = (repo.get("status") or {}).get("lastScanResult")
+    if not isinstance(scan, Mapping):
+        return None
+    return str(scan.get("revision") or "")
+
+
+def revision_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """An ImageRepository update that concerns its policies: a scan result, new or with another revision.
+
+    Ready/Stalled transitions, spec changes and scans finding the same tags do not (the controller's
+    `imageRepositoryPredicate`).
+    """
+    revision = _revision(new)
+    return revision is not None and revision != _revision(old)

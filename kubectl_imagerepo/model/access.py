@@ -8,8 +8,6 @@ from typing import Any
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.imagerepository import ImageRepository
 
-POLICY_KIND = "ImagePolicy"
-
 
 def access_denied_reason(
     policy_namespace: str, repo: ImageRepository, namespace_labels: Mapping[str, str]
@@ -72,7 +70,7 @@ def _is_image_policy(obj: Mapping[str, Any]) -> bool:
     """Whether `obj` is an ImagePolicy of the Flux image group; absent `kind`/`apiVersion` pass."""
     kind = obj.get("kind")
     api_version = obj.get("apiVersion")
-    if kind is not None and kind != POLICY_KIND:
+    if kind is not None and kind != api.POLICY_KIND:
         return False
     return api_version is None or (isinstance(api_version, str) and api_version.split("/")[0] == api.GROUP)
 

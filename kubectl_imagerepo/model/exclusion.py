@@ -15,6 +15,7 @@ __all__ = [
     "ExclusionError",
     "Exclusions",
     "compile_exclusions",
+    "compile_regexp",
     "exclusion_lists_equal",
 ]
 
@@ -81,7 +82,7 @@ def compile_exclusions(patterns: Sequence[str]) -> Exclusions:
     Raises:
         ExclusionError: for the first pattern Go would reject, with Go's error text as the reason.
     """
-    return Exclusions(tuple(patterns), tuple(_compile(pattern) for pattern in patterns))
+    return Exclusions(tuple(patterns), tuple(compile_regexp(pattern) for pattern in patterns))
 
 
 def exclusion_lists_equal(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -93,8 +94,15 @@ def exclusion_lists_equal(a: Sequence[str], b: Sequence[str]) -> bool:
     return len(a) == len(b) and all(item in members for item in a)
 
 
-def _compile(pattern: str) -> Any:
-    """Compile with RE2 quietly, or raise ExclusionError worded as Go's `*syntax.Error`."""
+def compile_regexp(pattern: str) -> Any:
+    """Compile as Go's `regexp.Compile` would: the RE2 regexp, or Go's error text.
+
+    Any pattern Go takes, be it an exclusion or an ImagePolicy's `filterTags.pattern`, compiles here.
+
+    Raises:
+        ExclusionError: `reason` is Go's `*syntax.Error` text, e.g.
+            `error parsing regexp: missing closing ): `(a``.
+    """
     options = re2.Options()
     options.log_errors = False
     options.max_mem = _MAX_MEM

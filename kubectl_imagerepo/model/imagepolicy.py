@@ -1,7 +1,7 @@
 """A typed, read-only view of an ImagePolicy object as the API server returns it.
 
-Reconciling ImagePolicies is not done yet (see docs/behaviour.md, ImagePolicy API); this module is
-the API surface the following pieces build on: the fields, their defaults and the API's constants.
+The fields, their defaults and the API's constants; `inputs()` hands the selection settings to the
+pure evaluation of model/policy.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from kubectl_imagerepo.model.imagerepository import (
     object_label,
     qualified,
 )
+from kubectl_imagerepo.model.policy import inputs as policy_inputs
 
 __all__ = [
     "ACCESS_DENIED_REASON",
@@ -244,6 +245,22 @@ class ImagePolicy(ConditionedObject):
     def title(self) -> str:
         """`ImagePolicy <namespace>/<name>`, as error messages name the object."""
         return f"{api.POLICY_KIND} {qualified(self.namespace, self.name)}"
+
+    def inputs(self) -> policy_inputs.PolicyInputs:
+        """The selection settings as the evaluation takes them: choices and `filterTags` as written."""
+        choice = self.policy
+        return policy_inputs.PolicyInputs(
+            semver=None if choice.semver is None else policy_inputs.SemverPolicy(choice.semver.range),
+            alphabetical=None
+            if choice.alphabetical is None
+            else policy_inputs.AlphabeticalPolicy(choice.alphabetical.order),
+            numerical=None
+            if choice.numerical is None
+            else policy_inputs.NumericalPolicy(choice.numerical.order),
+            filter_tags=None
+            if self.filter_tags is None
+            else policy_inputs.TagFilter(self.filter_tags.pattern, self.filter_tags.extract),
+        )
 
     def repository_namespace(self) -> str:
         """The namespace of the referenced ImageRepository: the reference's, else the policy's own."""

@@ -1,5 +1,5 @@
-"""ImageRepository manifests read from files (`reconcile -f`): loaded, defaulted and validated as the
-API server would, so that a file reconciles like the object it describes."""
+"""ImageRepository and ImagePolicy manifests read from files (`reconcile -f`): loaded, defaulted and
+validated as the API server would, so that a file reconciles like the object it describes."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ MAX_NODES = 1_000_000  # YAML nodes a document may hold once its aliases are exp
 
 @dataclass(frozen=True)
 class Manifests:
-    """The ImageRepositories, Secrets and ServiceAccounts found in the input, in input order."""
+    """The ImageRepositories, Secrets, ServiceAccounts, ImagePolicies and Namespaces found, in order."""
 
     repositories: tuple[dict[str, Any], ...]
     secrets: tuple[dict[str, Any], ...]
     service_accounts: tuple[dict[str, Any], ...] = ()
+    policies: tuple[dict[str, Any], ...] = ()
+    namespaces: tuple[dict[str, Any], ...] = ()
 
 
 def read_text(stream: IO[str], source: str) -> str:
@@ -54,18 +56,26 @@ def load_manifests(text: str, source: str, default_namespace: str) -> Manifests:
     repositories: list[dict[str, Any]] = []
     secrets: list[dict[str, Any]] = []
     service_accounts: list[dict[str, Any]] = []
+    policies: list[dict[str, Any]] = []
+    namespaces: list[dict[str, Any]] = []
     for doc in _flatten(documents, source):
         kind, version = doc.get("kind"), str(doc.get("apiVersion") or "")
         if kind == api.KIND and version.split("/")[0] == api.GROUP:
             repositories.append(prepare(doc, default_namespace))
+        elif kind == api.POLICY_KIND and version.split("/")[0] == api.GROUP:
+            policies.append(prepare_policy(doc, default_namespace))
+        elif kind == "Namespace" and version == "v1" and isinstance(doc.get("metadata"), dict):
+            namespaces.append(copy.deepcopy(doc))
         elif kind in ("Secret", "ServiceAccount") and version == "v1":
             _check_shape(doc, kind, default_namespace)
             found = copy.deepcopy(doc)
             found.setdefault("metadata", {}).setdefault("namespace", default_namespace)
             (secrets if kind == "Secret" else service_accounts).append(found)
-    if not repositories:
-        raise InputError(f"error: {source}: no {api.KIND} objects found")
-    return Manifests(tuple(repositories), tuple(secrets), tuple(service_accounts))
+    if not repositories and not policies:
+        raise InputError(f"error: {source}: no {api.KIND} or {api.POLICY_KIND} objects found")
+    return Manifests(
+        tuple(repositories), tuple(secrets), tuple(service_accounts), tuple(policies), tuple(namespaces)
+    )
 
 
 def _check_expansion(node: Any, source: str, sizes: dict[int, int], path: set[int]) -> int:
@@ -141,6 +151,61 @@ def prepare(doc: Mapping[str, Any], default_namespace: str) -> dict[str, Any]:
     spec.setdefault("provider", "generic")
     obj.setdefault("status", {"observedGeneration": -1})
     validate(obj, label)
+    return obj
+
+
+def prepare_policy(doc: Mapping[str, Any], default_namespace: str) -> dict[str, Any]:
+    """An ImagePolicy manifest with the CRD's defaults and the server's metadata, validated as by the CRD."""
+    from kubectl_imagerepo.model.imagepolicy import (
+        DIGEST_REFLECTION_POLICIES,
+        INTERVAL_ONLY_WITH_ALWAYS_MESSAGE,
+        INTERVAL_REQUIRED_WITH_ALWAYS_MESSAGE,
+        NEVER,
+        ImagePolicy,
+    )
+
+    obj = copy.deepcopy(dict(doc))
+    meta = obj.setdefault("metadata", {})
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise InputError(f"{api.POLICY_KIND}: metadata.name: Required value")
+    for key, value in (
+        ("namespace", default_namespace),
+        ("generation", 1),
+        ("uid", ""),
+        ("resourceVersion", ""),
+    ):
+        meta.setdefault(key, value)
+    label = f"{api.POLICY_KIND} {meta['namespace']}/{meta['name']}"
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        raise InputError(f"{label}: spec: Required value")
+    for field in ("imageRepositoryRef", "policy"):
+        if field not in spec:
+            raise InputError(f"{label}: spec.{field}: Required value")
+    ref = spec["imageRepositoryRef"]
+    if not isinstance(ref, dict) or "name" not in ref:
+        raise InputError(f"{label}: spec.imageRepositoryRef.name: Required value")
+    mode = spec.setdefault("digestReflectionPolicy", NEVER)
+    if mode not in DIGEST_REFLECTION_POLICIES:
+        supported = ", ".join(f'"{p}"' for p in DIGEST_REFLECTION_POLICIES)
+        field = "spec.digestReflectionPolicy"
+        raise InputError(f'{label}: {field}: Unsupported value: "{mode}": supported values: {supported}')
+    interval = spec.get("interval")
+    if "interval" in spec and (not isinstance(interval, str) or not re.match(INTERVAL_PATTERN, interval)):
+        raise InputError(
+            f"{label}: spec.interval: Invalid value: \"{interval}\": should match '{INTERVAL_PATTERN}'"
+        )
+    if "interval" in spec and mode != "Always":
+        raise InputError(f'{label}: spec: Invalid value: "object": {INTERVAL_ONLY_WITH_ALWAYS_MESSAGE}')
+    if "interval" not in spec and mode == "Always":
+        raise InputError(f'{label}: spec: Invalid value: "object": {INTERVAL_REQUIRED_WITH_ALWAYS_MESSAGE}')
+    choice = spec.get("policy")
+    if isinstance(choice, dict):
+        for ordered in ("alphabetical", "numerical"):
+            if isinstance(choice.get(ordered), dict):
+                choice[ordered].setdefault("order", "asc")
+    obj.setdefault("status", {"observedGeneration": -1})
+    ImagePolicy.from_dict(obj)  # the fields' types, named in the one-line error
     return obj
 
 

@@ -104,7 +104,7 @@ def parse_image_reference(image: str, insecure: bool = False) -> ImageReference:
         scheme = image.split("://", 1)[0]
         raise ImageReferenceError(f"image '{image}' should not include URL scheme; remove '{scheme}://'")
 
-    parsed = _parse_reference(image)
+    parsed = split_reference(image)
     if parsed is None:
         raise ImageReferenceError(f"could not parse reference: {image}")
     registry, repository, digest = parsed
@@ -121,7 +121,7 @@ def parse_image_reference(image: str, insecure: bool = False) -> ImageReference:
     return ImageReference(registry=registry, repository=repository, insecure=insecure)
 
 
-def _parse_reference(name: str) -> tuple[str, str, str | None] | None:
+def split_reference(name: str) -> tuple[str, str, str | None] | None:
     """`name.ParseReference`: a tag reference first, then a digest reference.
 
     Returns (registry, repository, digest or None), or None when ggcr would fail.

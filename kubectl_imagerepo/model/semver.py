@@ -1,17 +1,24 @@
 """Semantic versions and version ranges as a Flux ImagePolicy's `semver.range` reads them.
 
-Tags are parsed as Flux's `version.ParseVersion` does: strict SemVer 2.0.0 (`MAJOR.MINOR.PATCH`, no
-leading zeros, optional `-prerelease` and `+metadata`), with one leading `v` allowed. Ranges follow
-Masterminds/semver v3 `NewConstraint`: comparisons (`=`, `!=`, `>`, `<`, `>=`, `=>`, `<=`, `=<`),
-tilde (`~`, `~>`), caret (`^`), wildcards (`1.x`, `1.2.*`, `*`), hyphen ranges (`1.2 - 3.4.5`),
-AND with spaces or commas, OR with `||`. A prerelease version only satisfies an AND group in which
-some comparison names a prerelease.
+Tags are read as Flux's `version.ParseVersion` does since fluxcd/pkg/version v0.10 (`parse_tag`): at
+least two dots, then Masterminds/semver v3's coercing `NewVersion` (`coerce_version`): one lowercase `v`
+allowed, leading zeros allowed (`01.02.03`), minor and patch optional before a prerelease (`1.2-rc.1`),
+every number within uint64. Ranges follow Masterminds/semver v3.5.0 `NewConstraint`: comparisons (`=`,
+`!=`, `>`, `<`, `>=`, `=>`, `<=`, `=<`), tilde (`~`, `~>`), caret (`^`), wildcards (`1.x`, `1.2.*`,
+`*`), hyphen ranges (`1.2 - 3.4.5`), AND with spaces or commas, OR with `||`. A prerelease version only
+satisfies an AND group in which some comparison names a prerelease.
+
+Each OR group is checked against Masterminds' validity pattern with RE2, Go's engine, which answers in
+linear time: Python's `re` backtracks exponentially on that pattern for ranges such as `1.x 1.x … ~`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+import re2
 
 from kubectl_imagerepo.gocompat.strconv import quote
 
@@ -20,13 +27,17 @@ __all__ = [
     "Range",
     "SemverError",
     "Version",
+    "coerce_version",
     "compare",
     "parse_range",
     "parse_tag",
     "precedence_key",
+    "rewrite_hyphens",
 ]
 
 _UINT64_MAX = (1 << 64) - 1
+# The longest tag fluxcd/pkg/version reads as a version.
+_MAX_VERSION_BYTES = 256
 _DIGITS = frozenset("0123456789")
 _IDENTIFIER_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
 
@@ -41,7 +52,7 @@ _CV = (
 _ONE = re.compile(rf"\A{_S}*({_OPS}){_S}*({_CV}){_S}*\Z")
 _HYPHEN = re.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
 _FIND = re.compile(rf"({_OPS}){_S}*({_CV})")
-_VALID = re.compile(rf"\A({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*\Z")
+_VALID_GROUP = rf"\A({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*\z"
 _LOOSE = re.compile(
     r"\Av?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
@@ -87,46 +98,26 @@ def _check_metadata(metadata: str) -> None:
             raise SemverError("invalid metadata string")
 
 
-def _strict(text: str, original: str) -> Version:
-    """Masterminds `StrictNewVersion`: exactly three numeric parts without leading zeros."""
-    if not text:
-        raise SemverError("version string empty")
-    parts = text.split(".", 2)
-    if len(parts) != 3:
-        raise SemverError("invalid semantic version")
-    metadata = prerelease = ""
-    last = parts[2]
-    if "+" in last:
-        last, metadata = last.split("+", 1)
-        _check_metadata(metadata)
-    if "-" in last:
-        last, prerelease = last.split("-", 1)
-        _check_prerelease(prerelease)
-    numbers = [parts[0], parts[1], last]
-    for number in numbers:
-        if not _DIGITS.issuperset(number):
-            raise SemverError("invalid characters in version")
-        if len(number) > 1 and number[0] == "0":
-            raise SemverError("version segment starts with 0")
-        if not number:
-            raise SemverError("invalid semantic version")
-    major, minor, patch = (_uint(number) for number in numbers)
-    return Version(major, minor, patch, prerelease, metadata, original)
-
-
 def parse_tag(tag: str) -> Version | None:
-    """The version of a tag as Flux's semver policy reads it, or None when the tag is no version.
+    """The version Flux's `version.ParseVersion` reads in a tag, or None when the tag is no version.
 
-    `1.2.3`, `v1.2.3`, `1.2.3-rc.1+build.5` are versions; `1.2`, `01.2.3`, `vv1.2.3`, `V1.2.3` are not.
+    `1.2.3`, `v1.2.3-rc.1+b.5`, `01.02.03`, `2025.01.02`, `1.2-rc.1` are versions; `1.2`, `1.2.3.4`,
+    `V1.2.3`, `vv1.2.3`, `1.0.0-rc.01` and tags longer than 256 bytes are not.
     """
+    if len(tag.split(".", 2)) != 3 or len(tag.encode("utf-8", "surrogatepass")) > _MAX_VERSION_BYTES:
+        return None
     try:
-        return _strict(tag.removeprefix("v"), tag)
+        return coerce_version(tag)
     except SemverError:
         return None
 
 
-def _loose(text: str) -> Version:
-    """Masterminds `NewVersion` (coercing): missing minor and patch are 0, leading zeros allowed."""
+def coerce_version(text: str) -> Version:
+    """Masterminds `NewVersion` (coercing): missing minor and patch are 0, leading zeros allowed.
+
+    Raises:
+        SemverError: for text that is no version.
+    """
     match = _LOOSE.match(text)
     if match is None:
         raise SemverError("invalid semantic version")
@@ -233,9 +224,10 @@ def _parse_constraint(text: str) -> Constraint:
     else:
         to_parse = version_text
     try:
-        version = _loose(to_parse)
+        version = coerce_version(to_parse)
     except SemverError:
-        raise SemverError(f"improper constraint: {quote(text)}") from None
+        # A part the pattern lets through but no number, such as `1x`: Masterminds' words.
+        raise SemverError("constraint parser error") from None
     return Constraint(operator, version, version_text, dirty, minor_dirty, patch_dirty)
 
 
@@ -351,7 +343,7 @@ class Range:
         return False
 
 
-def _rewrite_hyphens(text: str) -> str:
+def rewrite_hyphens(text: str) -> str:
     """`A - B` becomes `>= A, <= B ` (each match replaces its first occurrence, as Masterminds does)."""
     rewritten = text
     for match in _HYPHEN.finditer(text):
@@ -359,14 +351,26 @@ def _rewrite_hyphens(text: str) -> str:
     return rewritten
 
 
+def _compile_re2(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+_VALID: Any = _compile_re2(_VALID_GROUP)
+
+
 def parse_range(text: str) -> Range:
     """Parse a Masterminds/semver v3 range such as `>=1.0.0 <2.0.0`, `^1.2 || ~0.9`, `1.2.x`.
 
+    The bounds v3.5.0 puts on length and OR groups are checked by the caller (model/policy).
+
     Raises:
-        SemverError: `improper constraint: <group>` for a group that does not parse.
+        SemverError: `improper constraint: "<group>"` for a group that does not parse, `constraint
+            parser error` for a comparison whose version has a part that is no number (`1x`).
     """
     groups = []
-    for segment in _rewrite_hyphens(text).split("||"):
+    for segment in rewrite_hyphens(text).split("||"):
         if _VALID.match(segment) is None:
             raise SemverError(f"improper constraint: {quote(segment)}")
         parts = [m.group(0) for m in _FIND.finditer(segment)] or [segment]

@@ -12,7 +12,7 @@ from kubectl_imagerepo.gocompat.durations import format_go_duration
 from kubectl_imagerepo.gocompat.fmt import sprint
 from kubectl_imagerepo.gocompat.tabwriter import TabWriter, escape_terminal
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.imagerepository import ImageRepository, credentials_source
+from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository, credentials_source
 
 NONE = "<none>"
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
@@ -67,20 +67,32 @@ def render_describe(
     Returns:
         The text, ending with a newline.
     """
-    w = _PrefixWriter()
-    w.write(0, f"Name:\t{repo.name}\n")
-    w.write(0, f"Namespace:\t{repo.namespace}\n")
-    _write_labels(w, "Labels", repo.labels)
-    _write_annotations(w, "Annotations", repo.annotations)
-    _write_unstructured(w, 0, repo.raw, "")
-    _write_conditions(w, repo)
+    w = PrefixWriter()
+    write_object(w, repo.name, repo.namespace, repo.labels, repo.annotations, repo.raw)
+    write_conditions(w, repo.conditions)
     _write_scan(w, repo, now)
     _write_policies(w, policies)
-    _write_events(w, events, now)
+    write_events(w, events, now)
     return w.text()
 
 
 # --- kubectl's generic describer -------------------------------------------------------------
+
+
+def write_object(
+    w: PrefixWriter,
+    name: str,
+    namespace: str,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+    raw: Mapping[str, Any],
+) -> None:
+    """kubectl's generic part: `Name`, `Namespace`, `Labels`, `Annotations`, then the object dumped."""
+    w.write(0, f"Name:\t{name}\n")
+    w.write(0, f"Namespace:\t{namespace}\n")
+    _write_labels(w, "Labels", labels)
+    _write_annotations(w, "Annotations", annotations)
+    _write_unstructured(w, 0, raw, "")
 
 
 def smart_label(field: str) -> str:
@@ -134,7 +146,7 @@ def _camel_split(text: str) -> list[str]:
     return ["".join(run) for run in runs if run]
 
 
-def _write_unstructured(w: _PrefixWriter, level: int, content: Mapping[Any, Any], path: str) -> None:
+def _write_unstructured(w: PrefixWriter, level: int, content: Mapping[Any, Any], path: str) -> None:
     """kubectl's `printUnstructuredContent`: every field sorted by name, maps and lists nested."""
     for field in sorted(content, key=str):
         value = content[field]
@@ -156,7 +168,7 @@ def _write_unstructured(w: _PrefixWriter, level: int, content: Mapping[Any, Any]
             w.write(level, f"{label}:\t{sprint(value)}\n")
 
 
-def _write_labels(w: _PrefixWriter, title: str, labels: Mapping[str, str]) -> None:
+def _write_labels(w: PrefixWriter, title: str, labels: Mapping[str, str]) -> None:
     """kubectl's `printLabelsMultiline`: `key=value` lines, sorted, aligned; `<none>` when empty."""
     if not labels:
         w.write(0, f"{title}:\t{NONE}\n")
@@ -166,7 +178,7 @@ def _write_labels(w: _PrefixWriter, title: str, labels: Mapping[str, str]) -> No
         w.write(0, f"{lead}{key}={labels[key]}\n")
 
 
-def _write_annotations(w: _PrefixWriter, title: str, annotations: Mapping[str, str]) -> None:
+def _write_annotations(w: PrefixWriter, title: str, annotations: Mapping[str, str]) -> None:
     """kubectl's `printAnnotationsMultiline`: like labels, long or multi-line values wrapped."""
     keys = sorted(key for key in annotations if key != LAST_APPLIED_ANNOTATION)
     if not keys:
@@ -205,14 +217,15 @@ def _one_line(text: str) -> str:
     return first + "..." if newline else first
 
 
-def _write_conditions(w: _PrefixWriter, repo: ImageRepository) -> None:
+def write_conditions(w: PrefixWriter, conditions: Sequence[Condition]) -> None:
+    """The `Conditions` table: type, status, reason and the message's first line."""
     w.flush()
-    if not repo.conditions:
+    if not conditions:
         w.write(0, f"Conditions:\t{NONE}\n")
         return
     w.write(0, "Conditions:\n  Type\tStatus\tReason\tMessage\n")
     w.write(1, "----\t------\t------\t-------\n")
-    for condition in repo.conditions:
+    for condition in conditions:
         w.write(
             1, f"{condition.type}\t{condition.status}\t{condition.reason}\t{_one_line(condition.message)}\n"
         )
@@ -248,7 +261,7 @@ def _next_scan(repo: ImageRepository, now: datetime) -> str:
     return f"{_timestamp(due)} (in {human_duration(left)})"
 
 
-def _write_scan(w: _PrefixWriter, repo: ImageRepository, now: datetime) -> None:
+def _write_scan(w: PrefixWriter, repo: ImageRepository, now: datetime) -> None:
     w.flush()
     try:
         timeout = format_go_duration(repo.effective_timeout_ns())
@@ -272,7 +285,7 @@ def _write_scan(w: _PrefixWriter, repo: ImageRepository, now: datetime) -> None:
         w.write(1, f"Latest Tags:\t{NONE}\n")
 
 
-def _write_policies(w: _PrefixWriter, policies: Sequence[PolicyAccess]) -> None:
+def _write_policies(w: PrefixWriter, policies: Sequence[PolicyAccess]) -> None:
     w.flush()
     if not policies:
         w.write(0, f"Image Policies:\t{NONE}\n")
@@ -381,7 +394,7 @@ class EventSummary:
         return first
 
 
-def _write_events(w: _PrefixWriter, events: Sequence[Mapping[str, Any]], now: datetime) -> None:
+def write_events(w: PrefixWriter, events: Sequence[Mapping[str, Any]], now: datetime) -> None:
     """kubectl's `DescribeEvents`: a table sorted oldest to newest, or `Events:  <none>`."""
     w.flush()
     if not events:
@@ -397,7 +410,7 @@ def _write_events(w: _PrefixWriter, events: Sequence[Mapping[str, Any]], now: da
 # --- output -------------------------------------------------------------------------------------
 
 
-class _PrefixWriter:
+class PrefixWriter:
     """kubectl's describe writer: two spaces per level, escaped, through Go's text/tabwriter."""
 
     def __init__(self) -> None:

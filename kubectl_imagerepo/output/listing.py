@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from kubectl_imagerepo.gocompat.ages import age, human_duration
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.imagerepository import ImageRepository
+from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository
 
 NONE = "<none>"
 HEADERS = ("NAME", "IMAGE", "TAGS", "READY", "STATUS", "LAST SCAN", "AGE")
@@ -58,6 +59,16 @@ def next_scan(repo: ImageRepository, now: datetime) -> str:
     return "now" if left <= 0 else human_duration(left)
 
 
+class Conditioned(Protocol):
+    """An object with status conditions (an ImageRepository, an ImagePolicy)."""
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]: ...
+
+
+C = TypeVar("C", bound=Conditioned)
+
+
 @dataclass(frozen=True)
 class StatusSelector:
     """`type=status` or `type!=status`, compared case-insensitively as Flux does."""
@@ -76,13 +87,13 @@ class StatusSelector:
             )
         return cls(parts[0].strip(), parts[1].strip(), negate)
 
-    def matches(self, repo: ImageRepository) -> bool:
+    def matches(self, repo: Conditioned) -> bool:
         """Whether the object passes; an object without the condition only passes `!=`."""
         found = next((c for c in repo.conditions if c.type.lower() == self.condition_type.lower()), None)
         equal = found is not None and found.status.lower() == self.status.lower()
         return not equal if self.negate else equal
 
 
-def select(repos: Sequence[ImageRepository], selector: StatusSelector | None) -> list[ImageRepository]:
+def select(repos: Sequence[C], selector: StatusSelector | None) -> list[C]:
     """The objects that pass the selector (all of them without one)."""
     return [r for r in repos if selector is None or selector.matches(r)]

@@ -31,11 +31,20 @@ class EventRecord:
     message: str
 
 
+def kubernetes_type(record: EventRecord) -> str:
+    """The Event's `type`: Flux's Trace is recorded as Normal."""
+    return "Normal" if record.type == "Trace" else record.type
+
+
 def event_name(obj: Mapping[str, Any], record: EventRecord) -> str:
-    """A stable name per (object, type, reason, message), so repeats aggregate into one Event."""
+    """A stable name per (object, Event type, reason, message), so repeats aggregate into one Event.
+
+    A Trace is recorded as Normal, so it aggregates with a Normal event of the same reason and message.
+    """
     meta = obj.get("metadata") or {}
+    kind = kubernetes_type(record)
     digest = hashlib.sha256(
-        "\0".join([str(meta.get("uid") or ""), record.type, record.reason, record.message]).encode()
+        "\0".join([str(meta.get("uid") or ""), kind, record.reason, record.message]).encode()
     ).hexdigest()[:16]
     return f"{meta.get('name')}.{digest}"
 
@@ -56,7 +65,7 @@ def event_body(obj: Mapping[str, Any], record: EventRecord, now: datetime) -> di
         "metadata": metadata,
         "involvedObject": {
             "apiVersion": obj.get("apiVersion") or f"{api.GROUP}/{api.VERSIONS[0]}",
-            "kind": api.KIND,
+            "kind": api.kind_of(obj),
             "name": meta.get("name"),
             "namespace": meta.get("namespace"),
             "uid": meta.get("uid"),
@@ -64,7 +73,7 @@ def event_body(obj: Mapping[str, Any], record: EventRecord, now: datetime) -> di
         },
         "reason": record.reason,
         "message": record.message,
-        "type": "Normal" if record.type == "Trace" else record.type,
+        "type": kubernetes_type(record),
         "source": {"component": api.FIELD_MANAGER, "host": socket.gethostname()},
         "reportingComponent": api.FIELD_MANAGER,
         "reportingInstance": socket.gethostname()[:128],

@@ -11,12 +11,11 @@ is raised to the caller.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from kubectl_imagerepo.model import conditions as cond
 from kubectl_imagerepo.model.imagerepository import (
@@ -29,7 +28,16 @@ from kubectl_imagerepo.model.imagerepository import (
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.reconcile import decisions
 from kubectl_imagerepo.reconcile.events import EventRecord
-from kubectl_imagerepo.reconcile.status_patch import superseded
+from kubectl_imagerepo.reconcile.outcome import (
+    GENERAL,
+    SUSPENDED_RESULT_MESSAGE,
+    Ending,
+    ExitingReconcile,
+    Failure,
+    StatusSink,
+    Step,
+    describe_unexpected,
+)
 from kubectl_imagerepo.registry.access import ANONYMOUS, AuthError, RegistryAccess, resolve_access
 from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
 
@@ -38,25 +46,10 @@ if TYPE_CHECKING:
 
 NANOSECOND = 1e-9
 FAILED_SCAN_REASONS = frozenset({cond.READ_OPERATION_FAILED_REASON})
-SUSPENDED_RESULT_MESSAGE = "resource is suspended"
-#: How an exception nobody raised on purpose is told in Ready's message: `<type>: <first line>`.
-UNEXPECTED_ERROR = "{kind}: {detail}"
-
-logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 #: Lists the tags of `reference` with `access` (credentials, TLS, proxies) before `deadline`.
 TagLister = Callable[[ImageReference, RegistryAccess, float, Progress | None], list[str]]
-
-
-class StatusSink(Protocol):
-    """Where statuses and events go: the cluster, or the printed result of `reconcile -f`."""
-
-    def write_status(self, obj: Mapping[str, Any], status: Mapping[str, Any]) -> dict[str, Any]:
-        """Make the object's status equal `status`; return the object as stored."""
-
-    def record(self, obj: Mapping[str, Any], event: EventRecord) -> None:
-        """Record an event about the object."""
 
 
 @dataclass(frozen=True)
@@ -88,64 +81,9 @@ class Result:
     scanned: bool
 
 
-@dataclass(frozen=True)
-class Step:
-    """A stretch of the reconcile, and what a failure in it sets Ready to: a reason, a message template."""
-
-    reason: str
-    message: str
-
-    def failure(self, error: object) -> _Failure:
-        return _Failure(self.reason, self.message.format(error=error))
-
-
-#: Outside the steps below: Flux's `ResultFinalizer` wording for an error no step names (`Failed`).
-GENERAL = Step(cond.FAILED_REASON, "{error}")
 AUTHENTICATING = Step(cond.AUTHENTICATION_FAILED_REASON, decisions.AUTHENTICATION_FAILED_MESSAGE)
 DECIDING = Step(cond.STATUS_FAILURE, decisions.SCAN_TIME_FAILED_MESSAGE)
 SCANNING = Step(cond.READ_OPERATION_FAILED_REASON, decisions.SCAN_FAILED_MESSAGE)
-
-
-class _Failure(Exception):
-    """A reconcile error: the text becomes Ready's message with `reason`."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
-class _WriteFailed(Exception):
-    """A status write in the middle of the reconcile failed with `error`."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-@dataclass(frozen=True)
-class _Ending:
-    """How the reconcile's body ended, for the exit: the error, the requeue, the Trace event's message."""
-
-    error: str | None
-    requeue_after_ns: int | None
-    success_after_ns: int
-    next_msg: str
-
-
-def describe_unexpected(error: BaseException) -> str:
-    """One line about an error nobody raised on purpose: the type and the first line of its text.
-
-    The plugin's own errors (`CommandError`) are already worded for people: their text alone.
-    """
-    from kubectl_imagerepo.model.errors import CommandError
-
-    lines = str(error).strip().splitlines()
-    detail = lines[0] if lines else ""
-    if isinstance(error, CommandError):
-        return detail.removeprefix("error: ") or type(error).__name__
-    kind = type(error).__name__
-    return UNEXPECTED_ERROR.format(kind=kind, detail=detail) if detail else kind
 
 
 def last_scan_failed(repo: ImageRepository) -> bool:
@@ -167,7 +105,7 @@ def reconcile(
     return _Reconcile(dict(obj), sink, store, list_tags, options, progress).run()
 
 
-class _Reconcile:
+class _Reconcile(ExitingReconcile):
     def __init__(
         self,
         obj: dict[str, Any],
@@ -184,7 +122,6 @@ class _Reconcile:
         self.conditions: cond.Conditions = self.repo.conditions
         self.status: dict[str, Any] = dict(obj.get("status") or {})
         self.scanned = False
-        self.superseded = False
         self.step = GENERAL
 
     @property
@@ -194,66 +131,42 @@ class _Reconcile:
     def now(self) -> datetime:
         return self.options.clock()
 
-    def patch(self) -> None:
-        """Write the status as it stands; nothing more once a newer request has taken the object over."""
-        if self.superseded:
-            return
-        self.status["conditions"] = cond.to_json(self.conditions)
-        written = self.sink.write_status(self.obj, self.status)
-        if superseded(self.obj, written):
-            self.superseded = True
-        else:
-            self.obj = written
-
-    def patch_midway(self) -> None:
-        """An intermediate status write; its failure ends the reconcile (Flux returns the patch error)."""
-        try:
-            self.patch()
-        except Exception as failure:
-            raise _WriteFailed(failure) from failure
-
     def run(self) -> Result:
         """The reconcile's body, then its one exit: whatever happened, the exit writes the status."""
         if self.repo.suspend:
             return self._result(
                 suspended=True, message=SUSPENDED_RESULT_MESSAGE, requeue_after_ns=None, error=None
             )
-        write_failure: Exception | None = None
-        try:
-            ending = self._body()
-        except _WriteFailed as failed:
-            write_failure = failed.error
-            ending = self._ended(describe_unexpected(failed.error))
-        except _Failure as failure:
-            ending = self._failed(failure)
-        except Exception as unexpected:  # see docs/behaviour.md, Status, conditions and events
-            logger.debug(
-                "reconcile failed unexpectedly",
-                exc_info=unexpected,
-                extra={"namespace": self.repo.namespace, "object_name": self.repo.name},
-            )
-            ending = self._failed(self.step.failure(describe_unexpected(unexpected)))
-        try:
-            return self._finish(ending)
-        except Exception as final:
-            raise (write_failure or final) from None
+        return self.exit_through(
+            self._body,
+            failed=self._failed,
+            ended=self._ended,
+            unexpected=lambda error: self._failed(self.step.failure(describe_unexpected(error))),
+            finish=self._finish,
+            where={"namespace": self.repo.namespace, "object_name": self.repo.name},
+        )
 
-    def _failed(self, failure: _Failure) -> _Ending:
+    def _failed(self, failure: Failure) -> Ending:
         """Ready=False with the failure's reason and message; the error goes to the exit."""
         self.conditions = cond.set_condition(
-            self.conditions, READY, cond.FALSE, failure.reason, failure.message, self.repo.generation,
+            self.conditions,
+            READY,
+            cond.FALSE,
+            failure.reason,
+            failure.message,
+            self.repo.generation,
             self.now(),
         )
         return self._ended(failure.message)
 
-    def _ended(self, error: str) -> _Ending:
+    def _ended(self, error: str) -> Ending:
         """A failed ending: a retry with backoff. A `Ready` not set False yet gets `Failed` (finaliser)."""
-        return _Ending(error=error, requeue_after_ns=None, success_after_ns=self._interval(), next_msg="")
+        return Ending(error=error, requeue_after_ns=None, success_after_ns=self._interval(), next_msg="")
 
-    def _stalled(self) -> _Ending:
+    def _stalled(self) -> Ending:
         """A stalled ending: no requeue."""
         interval = self.repo.interval_ns()
-        return _Ending(error=None, requeue_after_ns=None, success_after_ns=interval, next_msg="")
+        return Ending(error=None, requeue_after_ns=None, success_after_ns=interval, next_msg="")
 
     def _interval(self) -> int:
         """`spec.interval` in nanoseconds; 0 when it cannot be read (the failure says why elsewhere)."""
@@ -264,7 +177,7 @@ class _Reconcile:
         except InputError:
             return 0
 
-    def _body(self) -> _Ending:
+    def _body(self) -> Ending:
         repo = self.repo
         started = time.monotonic()
         gen = repo.generation
@@ -323,8 +236,10 @@ class _Reconcile:
         self.status["canonicalImageName"] = reference.canonical_name
         self.status["observedExclusionList"] = exclusion_list
         self.conditions = cond.delete_condition(self.conditions, READY)
-        return _Ending(
-            error=None, requeue_after_ns=decision.next_ns, success_after_ns=decision.next_ns,
+        return Ending(
+            error=None,
+            requeue_after_ns=decision.next_ns,
+            success_after_ns=decision.next_ns,
             next_msg=next_msg,
         )
 
@@ -393,7 +308,7 @@ class _Reconcile:
         self.status["lastScanResult"] = result
         self.scanned = True
 
-    def _finish(self, ending: _Ending) -> Result:
+    def _finish(self, ending: Ending) -> Result:
         """The exit: the final patch (ResultFinalizer), then the event."""
         repo = self.repo
         scan = self.status.get("lastScanResult") or {}

@@ -126,7 +126,8 @@ def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any])
     from kubectl_imagerepo.kube.client import ApiError
 
     meta = obj["metadata"]
-    path = kube.resource_path(meta["namespace"], meta["name"], subresource="status")
+    plural = api.plural_of(obj)
+    path = kube.resource_path(meta["namespace"], meta["name"], subresource="status", plural=plural)
     current = obj
     for attempt in range(MAX_CONFLICT_RETRIES):
         if not merge_patch(current.get("status") or {}, desired):
@@ -137,7 +138,7 @@ def write_status(kube: Kube, obj: Mapping[str, Any], desired: Mapping[str, Any])
             if not guard_failed(failure):
                 raise
         time.sleep(random.uniform(0, min(MAX_CONFLICT_PAUSE, 0.01 * 2**attempt)))
-        current = kube.get(kube.resource_path(meta["namespace"], meta["name"]))
+        current = kube.get(kube.resource_path(meta["namespace"], meta["name"], plural=plural))
         if superseded(obj, current):
             return dict(current)
     raise ApiError(409, "Conflict", f"status of {meta['namespace']}/{meta['name']} kept changing; gave up")

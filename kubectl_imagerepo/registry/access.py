@@ -48,6 +48,7 @@ __all__ = [
     "FileSecrets",
     "RegistryAccess",
     "SecretSource",
+    "fetch_digest",
     "resolve_access",
 ]
 
@@ -95,8 +96,11 @@ class ClusterSecrets:
         from kubectl_imagerepo.model.errors import CommandError
 
         path = f"/api/v1/namespaces/{quote(namespace, safe='')}/serviceaccounts/{quote(name, safe='')}/token"
-        request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-                   "spec": {"audiences": [audience], "expirationSeconds": 3600}}
+        request = {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"audiences": [audience], "expirationSeconds": 3600},
+        }
         try:
             answer = self.kube.post(path, request)
         except ApiError as failure:
@@ -228,6 +232,29 @@ def scan_tags(
         client_cert=access.client_cert,
         proxies=access.proxies,
         progress=progress,
+    )
+
+
+def fetch_digest(
+    reference: ImageReference, tag: str, access: RegistryAccess, deadline: float, image: str | None = None
+) -> str:
+    """The digest of `tag`'s manifest with the object's credentials, TLS and proxy: the policy's fetcher.
+
+    A cloud provider's credentials are fetched as for `scan_tags`; every failure is a `RegistryError`
+    reading `failed fetching descriptor for "<image>:<tag>": …` (see registry/digest.py).
+    """
+    from kubectl_imagerepo.registry.digest import fetch_manifest_digest
+
+    return fetch_manifest_digest(
+        reference,
+        tag,
+        deadline=deadline,
+        image=image,
+        credentials=access.credentials,
+        login=access.cloud.credentials if access.cloud is not None else None,
+        ca_file=access.ca_file,
+        client_cert=access.client_cert,
+        proxies=access.proxies,
     )
 
 
@@ -416,8 +443,9 @@ def _cloud_login(
     from kubectl_imagerepo.registry.cloud import CloudLogin, Workload
 
     workload = Workload(repo.namespace, repo.service_account_name) if repo.service_account_name else None
-    return CloudLogin(provider, provider_registry(repo.image, reference.registry), source, workload,
-                      proxies, ca_file)
+    return CloudLogin(
+        provider, provider_registry(repo.image, reference.registry), source, workload, proxies, ca_file
+    )
 
 
 def _tls_value(secret: Mapping[str, Any], key: str, legacy: str) -> bytes | None:
@@ -426,7 +454,12 @@ def _tls_value(secret: Mapping[str, Any], key: str, legacy: str) -> bytes | None
     if key in keys:
         return secret_value(secret, key)
     if legacy in keys:
-        logger.warning("%s (secret '%s', key '%s', preferred '%s')", LEGACY_KEY_WARNING, secret_label(secret),
-                       legacy, key)
+        logger.warning(
+            "%s (secret '%s', key '%s', preferred '%s')",
+            LEGACY_KEY_WARNING,
+            secret_label(secret),
+            legacy,
+            key,
+        )
         return secret_value(secret, legacy)
     return None

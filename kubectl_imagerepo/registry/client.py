@@ -141,7 +141,12 @@ class RegistryClient(OrasRegistry):  # type: ignore[misc]  # oras has no type in
         session: requests.Session = self.session
         session.trust_env = False  # no ~/.netrc, no REQUESTS_CA_BUNDLE replacing the CA; proxies below
         session.headers["User-Agent"] = USER_AGENT
-        adapter = DeadlineAdapter(tls_context(ca_file, client_cert), lambda: self.deadline)
+        # Custom CA or client certificate: loaded now, so that a bad one fails before any request.
+        context = tls_context(ca_file, client_cert) if ca_file or client_cert else None
+        adapter = DeadlineAdapter(
+            (lambda: context) if context is not None else (lambda: tls_context(None, None)),
+            lambda: self.deadline,
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
 

@@ -70,11 +70,14 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
     """A requests adapter whose every request has a timeout bounded by the deadline.
 
     The connect timeout is Go's 30s dial timeout or the time left, whichever is shorter; the read
-    timeout is the time left. TLS uses one context: the system roots, certifi's, and the given CA.
+    timeout is the time left. TLS uses one context: the system roots, certifi's, and the given CA,
+    made by `context` the first time a request needs TLS (loading the roots costs tens of milliseconds,
+    which a plain-HTTP registry never has to pay).
     """
 
-    def __init__(self, context: ssl.SSLContext, deadline: Callable[[], float]) -> None:
-        self._context = context
+    def __init__(self, context: Callable[[], ssl.SSLContext], deadline: Callable[[], float]) -> None:
+        self._make_context = context
+        self._context: ssl.SSLContext | None = None
         self._deadline = deadline
         self._connections: weakref.WeakSet[Any] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
@@ -85,6 +88,8 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
         proxies: Mapping[str, str] | None = None, cert: Any = None,
     ) -> Any:
         """The pool for `request`, which reports every connection it hands out (for `_cut_at_deadline`)."""
+        if str(request.url).lower().startswith("https:"):
+            self.poolmanager.connection_pool_kw["ssl_context"] = self.tls()
         pool: Any = super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
         if not getattr(pool, "_reports_connections", False):
             take = pool._get_conn
@@ -111,14 +116,14 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
                 with contextlib.suppress(OSError):
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        pool_kwargs["ssl_context"] = self._context
-        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+    def tls(self) -> ssl.SSLContext:
+        """The TLS context, made on first use."""
+        if self._context is None:
+            self._context = self._make_context()
+        return self._context
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        proxy_kwargs.setdefault("ssl_context", self._context)
+        proxy_kwargs.setdefault("ssl_context", self.tls())
         return super().proxy_manager_for(proxy, **proxy_kwargs)
 
     def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:

@@ -44,6 +44,17 @@ def test_sandbox_up_serves_seeded_objects_and_down_removes_everything(tmp_path: 
         assert get.returncode == 0, get.stderr
         names = {line.split()[1] for line in get.stdout.splitlines()[1:]}
         assert {"podinfo", "big", "podinfo-legacy"} <= names
+        policies = subprocess.run(
+            ["kubectl", "get", "imagepolicies", "-n", values["NAMESPACE"], "-o", "name"],
+            env=values,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert policies.stdout.split() == [
+            "imagepolicy.image.toolkit.fluxcd.io/big",
+            "imagepolicy.image.toolkit.fluxcd.io/podinfo",
+        ]
     finally:
         down = subprocess.run(
             [sys.executable, "-m", "tests.harness.sandbox", "down"],

@@ -48,6 +48,10 @@ class Registry:
             url = requests.compat.urljoin(url, link[link.index("<") + 1 : link.index(">")]) if link else ""
         return found
 
+    def push(self, repository: str, tag: str, layer: bytes) -> str:
+        """Tag an image whose one layer is `layer` (a distinct image per content); its manifest digest."""
+        return _push_image(self.url, repository, tag, layer)[0]
+
     def seed(self, repository: str, tags: Iterable[str]) -> str:
         """Put one small image under every tag of `tags` in `repository`; returns the manifest digest."""
         tags = list(tags)
@@ -81,11 +85,11 @@ def _blob(url: str, repository: str, content: bytes, session: requests.Session) 
     return digest
 
 
-def _push_image(url: str, repository: str, tag: str) -> tuple[str, bytes]:
-    """Upload a two-blob OCI image (empty config, a tiny layer) and tag it."""
+def _push_image(url: str, repository: str, tag: str, layer: bytes | None = None) -> tuple[str, bytes]:
+    """Upload a two-blob OCI image (empty config, a tiny layer) and tag it; (digest, manifest)."""
     with requests.Session() as s:
         config = b"{}"
-        layer = f"kubectl-imagerepo test layer for {repository}\n".encode()
+        layer = layer if layer is not None else f"kubectl-imagerepo test layer for {repository}\n".encode()
         manifest = json.dumps(
             {
                 "schemaVersion": 2,

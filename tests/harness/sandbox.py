@@ -1,7 +1,8 @@
 """`make sandbox`: the test environment left running in the background for a person to try.
 
 `up` starts it under `.sandbox/`, seeds a few repositories, creates ImageRepositories pointing at
-them and writes `.sandbox/env`; `down` stops every server and removes `.sandbox/`.
+them and ImagePolicies choosing from two of them, and writes `.sandbox/env`; `down` stops every server
+and removes `.sandbox/`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,26 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from tests.harness.environment import ROOT, start_environment
 
 SANDBOX = Path(os.environ.get("SANDBOX_DIR") or ROOT / ".sandbox")
 NAMESPACE = "sandbox"
+POLICY_CRD = ROOT / "kubectl_imagerepo" / "crds" / "image.toolkit.fluxcd.io_imagepolicies.yaml"
+#: name -> spec of the ImagePolicies created in the sandbox.
+POLICIES = {
+    "podinfo": {
+        "imageRepositoryRef": {"name": "podinfo"},
+        "policy": {"semver": {"range": "~6.5"}},
+        "digestReflectionPolicy": "IfNotPresent",
+    },
+    "big": {
+        "imageRepositoryRef": {"name": "big"},
+        "filterTags": {"pattern": "^1\\.0\\.(?P<patch>[0-9]+)$", "extract": "$patch"},
+        "policy": {"numerical": {"order": "asc"}},
+    },
+}
 SEEDED = {
     "podinfo": ["6.5.0", "6.5.1", "6.5.2", "6.6.0", "latest", "sha256-0123.sig"],
     "big": [f"1.0.{i}" for i in range(250)],
@@ -49,6 +66,16 @@ def up() -> None:
                 "kind": "ImageRepository",
                 "metadata": {"name": name, "namespace": NAMESPACE},
                 "spec": {"image": f"{host}/sandbox/{repository}", "interval": "5m"},
+            }
+        )
+    env.plane.install_crd(next(d for d in yaml.safe_load_all(POLICY_CRD.read_text()) if d))
+    for name, spec in POLICIES.items():
+        env.plane.apply(
+            {
+                "apiVersion": "image.toolkit.fluxcd.io/v1",
+                "kind": "ImagePolicy",
+                "metadata": {"name": name, "namespace": NAMESPACE},
+                "spec": spec,
             }
         )
     values = {

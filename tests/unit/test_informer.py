@@ -21,9 +21,11 @@ class FakeKube:
     def __init__(self, lists: list[dict[str, Any]], watches: list[Any], stop: threading.Event) -> None:
         self.lists, self.watches, self.stop = lists, watches, stop
         self.watch_versions: list[str] = []
+        self.paths: list[str] = []
 
-    def resource_path(self, namespace: str | None) -> str:
-        return f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{namespace}/imagerepositories"
+    def resource_path(self, namespace: str | None, plural: str = "imagerepositories") -> str:
+        self.paths.append(plural)
+        return f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{namespace}/{plural}"
 
     def list_all(self, path: str, query: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
         return self.lists.pop(0)
@@ -63,11 +65,13 @@ def listing(version: str, *items: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run(lists: list[dict[str, Any]], watches: list[Any]) -> tuple[Informer, FakeKube, Recorder]:
+def run(
+    lists: list[dict[str, Any]], watches: list[Any], **kind: str
+) -> tuple[Informer, FakeKube, Recorder]:
     stop = threading.Event()
     kube = FakeKube(lists, watches, stop)
     recorder = Recorder()
-    informer = Informer(kube, "n", None, recorder, lambda *a, **k: None, stop)  # type: ignore[arg-type]
+    informer = Informer(kube, "n", None, recorder, lambda *a, **k: None, stop, **kind)  # type: ignore[arg-type]
     informer.sleep = lambda seconds: False
     informer.run()
     return informer, kube, recorder
@@ -79,6 +83,13 @@ def test_the_first_list_reports_every_object_as_added_with_apiversion_and_kind()
     cached = informer.get(("n", "a"))
     assert cached is not None
     assert (cached["apiVersion"], cached["kind"]) == ("image.toolkit.fluxcd.io/v1", "ImageRepository")
+
+
+def test_an_informer_of_imagepolicies_lists_and_types_them_as_such():
+    informer, kube, _ = run([listing("10", item("p", "5"))], [], plural="imagepolicies", kind="ImagePolicy")
+    cached = informer.get(("n", "p"))
+    assert cached is not None and cached["kind"] == "ImagePolicy"
+    assert set(kube.paths) == {"imagepolicies"}
 
 
 def test_the_watch_starts_from_the_list_s_resource_version():

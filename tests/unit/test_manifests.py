@@ -80,7 +80,7 @@ def test_invalid_yaml_names_the_file() -> None:
 
 
 def test_a_file_without_image_repositories_is_an_error() -> None:
-    with pytest.raises(InputError, match="no ImageRepository objects found"):
+    with pytest.raises(InputError, match="no ImageRepository or ImagePolicy objects found"):
         load_manifests("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n", "f.yaml", "apps")
 
 
@@ -140,13 +140,13 @@ def reconcile_file(
             id="items",
         ),
         pytest.param(
-            HEAD.replace("ImageRepository", "ImagePolicy"),
-            "error: FILE: no ImageRepository objects found",
+            HEAD.replace("ImageRepository", "ImageUpdateAutomation"),
+            "error: FILE: no ImageRepository or ImagePolicy objects found",
             id="wrong-kind",
         ),
         pytest.param(
             HEAD.replace("image.toolkit.fluxcd.io/v1", "apps/v1") + "spec: {image: a.io/b, interval: 1m}\n",
-            "error: FILE: no ImageRepository objects found",
+            "error: FILE: no ImageRepository or ImagePolicy objects found",
             id="wrong-api-version",
         ),
         pytest.param(

@@ -33,6 +33,16 @@ def test_reconciles_are_counted_by_result():
     assert 'kubectl_imagerepo_scan_duration_seconds_count{name="a",namespace="n"} 1.0' in text
 
 
+def test_each_kind_is_counted_under_its_own_controller_label():
+    metrics = Metrics()
+    metrics.series("imagepolicy")
+    metrics.reconciled("error", 0.1, "imagepolicy")
+    text = metrics.exposition()[0].decode()
+    assert 'controller_runtime_reconcile_errors_total{controller="imagepolicy"} 1.0' in text
+    assert 'controller_runtime_reconcile_total{controller="imagepolicy",result="success"} 0.0' in text
+    assert 'controller_runtime_reconcile_errors_total{controller="imagerepository"} 0.0' in text
+
+
 def test_a_deleted_object_s_series_are_dropped():
     metrics = Metrics()
     metrics.scanned("n", "a", 1.5, 42)

@@ -14,7 +14,8 @@ import pytest
 from kubectl_imagerepo.kube.client import ApiError
 from kubectl_imagerepo.model.reference import ImageReference
 from kubectl_imagerepo.reconcile.events import EventRecord
-from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result, describe_unexpected, reconcile
+from kubectl_imagerepo.reconcile.outcome import describe_unexpected
+from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result, reconcile
 from kubectl_imagerepo.registry.access import RegistryAccess
 from kubectl_imagerepo.store.database import TagStore
 from tests.kstatus import check

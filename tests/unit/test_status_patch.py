@@ -143,8 +143,10 @@ class FakeKube:
         self.outcomes, self.fresh = outcomes, fresh
         self.sent: list[tuple[Any, str]] = []
 
-    def resource_path(self, namespace: str, name: str, subresource: str | None = None) -> str:
-        return f"/{namespace}/{name}" + (f"/{subresource}" if subresource else "")
+    def resource_path(
+        self, namespace: str, name: str, subresource: str | None = None, plural: str = "imagerepositories"
+    ) -> str:
+        return f"/{plural}/{namespace}/{name}" + (f"/{subresource}" if subresource else "")
 
     def patch(self, path: str, body: Any, content_type: str = MERGE_PATCH, query: Any = ()) -> Any:
         self.sent.append((body, content_type))

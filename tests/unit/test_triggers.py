@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_imagerepo.controller.triggers import NO_REQUEUE, RETRY, Requeue, requeue_for, update_passes
+from kubectl_imagerepo.controller.triggers import (
+    NO_REQUEUE,
+    RETRY,
+    Requeue,
+    referenced_repository,
+    requeue_for,
+    revision_changed,
+    update_passes,
+)
 from kubectl_imagerepo.reconcile.reconciler import Result
 
 REQUESTED = "reconcile.fluxcd.io/requestedAt"
@@ -70,3 +78,37 @@ def test_only_a_retry_keeps_the_failure_count():
     assert not RETRY.forget
     assert Requeue(after=1.0).forget
     assert NO_REQUEUE.forget
+
+
+def test_a_zero_requeue_after_is_no_requeue() -> None:
+    assert requeue_for(result(requeue_after_ns=0)) == NO_REQUEUE
+
+
+def scanned(revision: str | None) -> dict[str, Any]:
+    return obj(1) if revision is None else obj(1, lastScanResult={"revision": revision})
+
+
+def test_a_first_scan_result_concerns_the_policies() -> None:
+    assert revision_changed(scanned(None), scanned("1"))
+
+
+def test_a_new_revision_concerns_the_policies() -> None:
+    assert revision_changed(scanned("1"), scanned("2"))
+
+
+def test_the_same_revision_does_not_concern_the_policies() -> None:
+    assert not revision_changed(scanned("1"), scanned("1"))
+
+
+def test_an_update_without_a_scan_result_does_not_concern_the_policies() -> None:
+    assert not revision_changed(scanned(None), obj(2))
+
+
+def test_a_policy_refers_to_a_repository_of_its_own_namespace_unless_it_names_one() -> None:
+    meta = {"namespace": "apps", "name": "p"}
+    assert referenced_repository({"metadata": meta, "spec": {"imageRepositoryRef": {"name": "r"}}}) == (
+        "apps", "r"
+    )
+    ref = {"name": "r", "namespace": "flux-system"}
+    policy = {"metadata": meta, "spec": {"imageRepositoryRef": ref}}
+    assert referenced_repository(policy) == ("flux-system", "r")

@@ -12,17 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import re2
-
 from kubectl_imagerepo.gocompat import regexp as goregexp
-from kubectl_imagerepo.model.exclusion import ExclusionError, compile_exclusions
+from kubectl_imagerepo.model.exclusion import ExclusionError, compile_regexp
 from kubectl_imagerepo.model.policy.errors import PatternError
 from kubectl_imagerepo.model.policy.inputs import TagFilter
 
 __all__ = ["Candidate", "CompiledFilter", "Filtered", "compile_filter", "database_order", "unfiltered"]
-
-# As model/exclusion.py: Go's regexp accepts programs up to about 128 MiB, RE2 defaults to 8 MiB.
-_MAX_MEM = 128 << 20
 
 
 @dataclass(frozen=True)
@@ -90,13 +85,9 @@ def compile_filter(tag_filter: TagFilter) -> CompiledFilter:
         PatternError: `failed to filter tags: invalid regular expression pattern '<p>': <Go error>`.
     """
     try:
-        compile_exclusions([tag_filter.pattern])
+        compiled = compile_regexp(tag_filter.pattern)
     except ExclusionError as error:
         raise PatternError(tag_filter.pattern, error.reason) from None
-    options = re2.Options()
-    options.log_errors = False
-    options.max_mem = _MAX_MEM
-    compiled = re2.compile(tag_filter.pattern, options)
     names = goregexp.subexp_names(tag_filter.pattern)
     if len(names) != compiled.groups + 1:
         # Only for a pattern this scanner misreads: fall back to RE2's names (one group per name).

@@ -11,11 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-import re2
-
-from kubectl_imagerepo.gocompat.strconv import parse_float, quote
+from kubectl_imagerepo.gocompat.strconv import parse_float
 from kubectl_imagerepo.model import semver
 from kubectl_imagerepo.model.policy.candidates import Candidate
 from kubectl_imagerepo.model.policy.errors import (
@@ -28,11 +26,6 @@ from kubectl_imagerepo.model.policy.errors import (
     NotANumberError,
 )
 from kubectl_imagerepo.model.policy.inputs import PolicyInputs
-
-# model/semver.py keeps these private: Masterminds' coercing parser, Flux's since pkg/version v0.10
-# (see flux_version), and the range grammar's validity check and hyphen rewriting (see compile_range).
-from kubectl_imagerepo.model.semver import _VALID, _rewrite_hyphens
-from kubectl_imagerepo.model.semver import _loose as _coerce_version
 
 __all__ = [
     "ALL_VERSIONS",
@@ -58,17 +51,6 @@ NOT_A_NUMBER = "not a number"
 
 _MAX_CONSTRAINT_BYTES = 512
 _MAX_CONSTRAINT_GROUPS = 32
-_MAX_VERSION_BYTES = 256
-
-
-def _compile_valid_group() -> Any:
-    """model/semver.py's validity pattern for one OR group, compiled with RE2 (`\\z` for Python's `\\Z`)."""
-    options = re2.Options()
-    options.log_errors = False
-    return re2.compile(_VALID.pattern.replace("\\Z", "\\z"), options)
-
-
-_VALID_GROUP: Any = _compile_valid_group()
 
 
 class Policer(Protocol):
@@ -97,18 +79,8 @@ class Policer(Protocol):
 
 
 def flux_version(value: str) -> semver.Version | None:
-    """The version Flux's `version.ParseVersion` reads in a tag, or None.
-
-    At least two dots, then Masterminds' coercing `NewVersion`: one lowercase `v` allowed, leading
-    zeros allowed (`01.02.03`), minor and patch optional before a prerelease (`1.2-rc.1`), at most 256
-    bytes, every number within uint64.
-    """
-    if len(value.split(".", 2)) != 3 or len(value.encode("utf-8", "surrogatepass")) > _MAX_VERSION_BYTES:
-        return None
-    try:
-        return _coerce_version(value)
-    except semver.SemverError:
-        return None
+    """The version Flux's `version.ParseVersion` reads in a tag, or None (see `semver.parse_tag`)."""
+    return semver.parse_tag(value)
 
 
 @dataclass(frozen=True)
@@ -241,11 +213,7 @@ def _order(order: str) -> bool:
 
 
 def compile_range(text: str) -> semver.Range:
-    """Masterminds' `NewConstraint`, with the bounds it puts on length and OR groups first.
-
-    Each OR group is checked with RE2 before model/semver.py parses it: its validity regular
-    expression backtracks exponentially in Python's `re` on ranges such as `1.x 1.x … ~`, where Go's
-    `regexp` (RE2) answers in linear time.
+    """Masterminds' `NewConstraint`, with the bounds v3.5.0 puts on length and OR groups first.
 
     Raises:
         semver.SemverError: with Masterminds' message.
@@ -254,9 +222,6 @@ def compile_range(text: str) -> semver.Range:
         raise semver.SemverError(CONSTRAINT_TOO_LONG)
     if len(text.split("||")) > _MAX_CONSTRAINT_GROUPS:
         raise semver.SemverError(TOO_MANY_CONSTRAINT_GROUPS)
-    for group in _rewrite_hyphens(text).split("||"):
-        if _VALID_GROUP.match(group) is None:
-            raise semver.SemverError(f"improper constraint: {quote(group)}")
     return semver.parse_range(text)
 
 

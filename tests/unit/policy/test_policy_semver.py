@@ -119,6 +119,8 @@ def test_prerelease_identifiers_compare_numerically_when_numbers() -> None:
         ("*-*", 'invalid policy: improper constraint: "*-*"'),
         ("", 'invalid policy: improper constraint: ""'),
         ("latest", 'invalid policy: improper constraint: "latest"'),
+        ("1x", "invalid policy: constraint parser error"),
+        ("x1", "invalid policy: constraint parser error"),
         ("1" * 513, "invalid policy: constraint string is too long (max 512 bytes)"),
         ("||".join(["1.x"] * 33), "invalid policy: too many constraint groups (max 32)"),
     ],

@@ -1,0 +1,116 @@
+"""`kubectl imagerepo policy reconcile`: resolve ImagePolicies now, as `flux reconcile image policy`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kubectl_imagerepo.commands.scan_flags import scan_options
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.policy_scan import PolicyRequest
+    from kubectl_imagerepo.commands.selection import Selection
+    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+
+
+@click.command("reconcile")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_objects", is_flag=True, help="Reconcile every ImagePolicy of the namespace.")
+@click.option("-l", "--selector", help="Reconcile the ImagePolicies matching this label selector.")
+@click.option(
+    "--no-scan",
+    is_flag=True,
+    help="Never scan a repository first: without stored tags the policy is DependencyNotReady.",
+)
+@click.option(
+    "--no-cross-namespace-refs",
+    is_flag=True,
+    help="Refuse ImageRepositories of other namespaces, as the controller's flag does.",
+)
+@scan_options
+def command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    all_objects: bool,
+    selector: str | None,
+    no_scan: bool,
+    no_cross_namespace_refs: bool,
+    database: Path | None,
+    feature_gates: str,
+) -> None:
+    """Resolve ImagePolicies now from this machine's tag database and write their status to the cluster.
+
+    A requested reconcile, as `flux reconcile image policy`: the annotation is set, the policy resolved,
+    its digest fetched as `digestReflectionPolicy` asks. A repository with no tags stored here is
+    scanned first unless --no-scan. Exits 1 when any policy does not end Ready.
+    """
+    from kubectl_imagerepo.commands.shared import Factory, execute
+
+    factory = Factory.from_context(ctx)
+    options = PolicyReconcileOptions.complete(
+        factory,
+        names=names,
+        all_objects=all_objects,
+        selector=selector,
+        no_scan=no_scan,
+        no_cross_namespace_refs=no_cross_namespace_refs,
+        database=database,
+        feature_gates=feature_gates,
+    )
+    execute(options, factory)
+
+
+@dataclass(frozen=True)
+class PolicyReconcileOptions:
+    """`policy reconcile NAME... | --all | -l SEL` in one namespace."""
+
+    namespace: str
+    selection: Selection
+    request: PolicyRequest
+
+    @classmethod
+    def complete(
+        cls,
+        factory: Factory,
+        *,
+        names: tuple[str, ...] = (),
+        all_objects: bool = False,
+        selector: str | None = None,
+        no_scan: bool = False,
+        no_cross_namespace_refs: bool = False,
+        database: Path | None = None,
+        feature_gates: str = "",
+    ) -> PolicyReconcileOptions:
+        from kubectl_imagerepo.commands.policy_scan import PolicyRequest
+        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.selection import Selection
+        from kubectl_imagerepo.model import api
+
+        request = PolicyRequest(
+            database, parse_feature_gates(feature_gates), not no_scan, no_cross_namespace_refs
+        )
+        selection = Selection(tuple(names), all_objects, selector, api.POLICY_KIND)
+        return cls(factory.client().namespace, selection, request)
+
+    def validate(self) -> None:
+        self.selection.validate()
+
+    def run(self, kube: KubeClient, streams: Streams) -> int:
+        """Annotate and resolve each selected policy; 1 when any is missing or not Ready."""
+        from kubectl_imagerepo.commands.policy_scan import REQUESTED, reconcile_policy_objects
+        from kubectl_imagerepo.commands.scan import Printer
+        from kubectl_imagerepo.commands.selection import select
+        from kubectl_imagerepo.model import api
+
+        selected = select(kube, self.namespace, self.selection)
+        printer = Printer(streams.err, live=True)
+        for gone in selected.missing:
+            printer.say([], "failure", f'{api.POLICY_RESOURCE} "{gone.name}" not found')
+        if not selected.objects and not selected.missing:
+            printer.say([], "failure", f'no {api.POLICY_KIND} objects found in "{self.namespace}" namespace')
+            return 1
+        ready = reconcile_policy_objects(kube, selected.objects, self.request, printer, mode=REQUESTED)
+        return 0 if ready and not selected.missing else 1
