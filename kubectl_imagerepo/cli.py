@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         usage.show()
         sys.exit(2 if isinstance(usage, click.UsageError) else usage.exit_code)
     except CommandError as failure:
-        _print_error(str(failure))
+        _print_error(failure.display())
         sys.exit(failure.exit_code)
     except (KeyboardInterrupt, click.exceptions.Abort):
         _print_error("interrupted")

@@ -150,7 +150,8 @@ def _reconcile_policies_of(
     """Resolve the ImagePolicies, of any namespace, that reference the repositories; whether all end Ready.
 
     Policies are listed across namespaces, as the controller's watch sees them; when that is forbidden,
-    in the repositories' own namespaces. No ImagePolicy API in the cluster means no policies.
+    in the repositories' own namespaces. No ImagePolicy API in the cluster means no policies; an identity
+    that may not list them gets a warning line, and the repositories' outcome stands.
     """
     from kubectl_imagerepo.commands.policy_scan import FOLLOWING, PolicyRequest, reconcile_policy_objects
     from kubectl_imagerepo.commands.scan import Printer
@@ -173,6 +174,9 @@ def _reconcile_policies_of(
             policies = [policy for namespace in namespaces for policy in listed(namespace)]
     except ApiError as failure:
         if failure.not_found:
+            return True
+        if failure.status == 403:  # may scan, may not read policies: the scans stand
+            streams.say("warning", f"ImagePolicies not resolved: {failure.message}")
             return True
         raise
     chosen: dict[str, dict[str, Any]] = {}

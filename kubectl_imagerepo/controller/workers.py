@@ -101,11 +101,10 @@ class Settlement:
     def attempt(self, key: Key, started: float, fields: Mapping[str, Any], run: Callable[[], T]) -> T | None:
         """`run()`, or None after reporting what it raised (a bug must not end the worker)."""
         from kubectl_imagerepo.model.errors import CommandError
-        from kubectl_imagerepo.store.database import StoreError
 
         try:
             return run()
-        except (CommandError, StoreError) as failure:
+        except CommandError as failure:  # the tag database's StoreError too
             self.failed(key, started, fields, str(failure))
         except Exception as failure:
             self.failed(key, started, fields, f"{type(failure).__name__}: {failure}")

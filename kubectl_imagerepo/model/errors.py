@@ -8,6 +8,10 @@ class CommandError(Exception):
 
     exit_code = 1
 
+    def display(self) -> str:
+        """The line printed when the error ends the command."""
+        return str(self)
+
 
 class InputError(CommandError):
     """Bad user input detected before anything was changed: exit code 2."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from kubectl_imagerepo.model import conditions as cond
@@ -105,6 +106,43 @@ class ExitingReconcile:
     status: dict[str, Any]
     conditions: cond.Conditions
     superseded: bool = False
+
+    @property
+    def generation(self) -> int:
+        """The object's `metadata.generation`."""
+        raise NotImplementedError
+
+    def now(self) -> datetime:
+        raise NotImplementedError
+
+    def interval_ns(self) -> int:
+        """The interval a success requeues after (`InputError` when it cannot be read)."""
+        raise NotImplementedError
+
+    def interval_or_zero(self) -> int:
+        """`interval_ns()`, or 0 when it cannot be read (the failure says why elsewhere)."""
+        from kubectl_imagerepo.model.errors import InputError
+
+        try:
+            return self.interval_ns()
+        except InputError:
+            return 0
+
+    def set_ready_false(self, reason: str, message: str) -> None:
+        self.conditions = cond.set_condition(
+            self.conditions, cond.READY, cond.FALSE, reason, message, self.generation, self.now()
+        )
+
+    def failed(self, failure: Failure) -> Ending:
+        """Ready=False with the failure's reason and message; the error goes to the exit (a backoff)."""
+        self.set_ready_false(failure.reason, failure.message)
+        return self.ended(failure.message)
+
+    def ended(self, error: str) -> Ending:
+        """A failed ending, retried with backoff; a Ready not set False yet becomes `Failed` at the exit."""
+        return Ending(
+            error=error, requeue_after_ns=None, success_after_ns=self.interval_or_zero(), next_msg=""
+        )
 
     def patch(self) -> None:
         """Write the status as it stands; nothing more once a newer request has taken the object over."""

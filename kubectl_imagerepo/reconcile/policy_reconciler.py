@@ -154,40 +154,29 @@ class _PolicyReconcile(ExitingReconcile):
             )
         return self.exit_through(
             self._body,
-            failed=self._failed,
-            ended=self._ended,
-            unexpected=lambda error: self._failed(Failure(cond.FAILED_REASON, describe_unexpected(error))),
+            failed=self.failed,
+            ended=self.ended,
+            unexpected=lambda error: self.failed(Failure(cond.FAILED_REASON, describe_unexpected(error))),
             finish=self._finish,
             where={"namespace": self.policy.namespace, "object_name": self.policy.name},
         )
 
     # Endings -----------------------------------------------------------------------------------
 
-    def _interval(self) -> int:
-        try:
-            return self.policy.interval_ns()
-        except InputError:
-            return 0
+    @property
+    def generation(self) -> int:
+        return self.policy.generation
 
-    def _failed(self, failure: Failure) -> Ending:
-        """Ready=False with the failure's reason and message; the error goes to the exit (backoff)."""
-        self._set_ready_false(failure.reason, failure.message)
-        return self._ended(failure.message)
-
-    def _set_ready_false(self, reason: str, message: str) -> None:
-        self.conditions = cond.set_condition(
-            self.conditions, READY, cond.FALSE, reason, message, self.policy.generation, self.now()
-        )
-
-    def _ended(self, error: str) -> Ending:
-        """A failed ending: retried with backoff; a Ready not set False yet becomes `Failed` at the exit."""
-        return Ending(error=error, requeue_after_ns=None, success_after_ns=self._interval(), next_msg="")
+    def interval_ns(self) -> int:
+        return self.policy.interval_ns()
 
     def _stalled(self, reason: str, message: str) -> Ending:
         self.conditions = cond.mark_stalled(
             self.conditions, reason, message, self.policy.generation, self.now()
         )
-        return Ending(error=None, requeue_after_ns=None, success_after_ns=self._interval(), next_msg="")
+        return Ending(
+            error=None, requeue_after_ns=None, success_after_ns=self.interval_or_zero(), next_msg=""
+        )
 
     # The body ----------------------------------------------------------------------------------
 
@@ -243,7 +232,7 @@ class _PolicyReconcile(ExitingReconcile):
             wait = self.options.dependency_requeue_ns
             rounded = (wait + SECOND_NS // 2) // SECOND_NS * SECOND_NS
             message = RETRYING.format(interval=format_go_duration(rounded), error=evaluation.error)
-            self._set_ready_false(evaluation.error.reason, message)
+            self.set_ready_false(evaluation.error.reason, message)
             self.no_tags = True
             return Ending(error=None, requeue_after_ns=wait, success_after_ns=interval, next_msg="")
         if isinstance(evaluation.error, InvalidPolicyError):

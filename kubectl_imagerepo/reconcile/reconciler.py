@@ -33,7 +33,6 @@ from kubectl_imagerepo.reconcile.outcome import (
     SUSPENDED_RESULT_MESSAGE,
     Ending,
     ExitingReconcile,
-    Failure,
     StatusSink,
     Step,
     describe_unexpected,
@@ -139,43 +138,24 @@ class _Reconcile(ExitingReconcile):
             )
         return self.exit_through(
             self._body,
-            failed=self._failed,
-            ended=self._ended,
-            unexpected=lambda error: self._failed(self.step.failure(describe_unexpected(error))),
+            failed=self.failed,
+            ended=self.ended,
+            unexpected=lambda error: self.failed(self.step.failure(describe_unexpected(error))),
             finish=self._finish,
             where={"namespace": self.repo.namespace, "object_name": self.repo.name},
         )
-
-    def _failed(self, failure: Failure) -> Ending:
-        """Ready=False with the failure's reason and message; the error goes to the exit."""
-        self.conditions = cond.set_condition(
-            self.conditions,
-            READY,
-            cond.FALSE,
-            failure.reason,
-            failure.message,
-            self.repo.generation,
-            self.now(),
-        )
-        return self._ended(failure.message)
-
-    def _ended(self, error: str) -> Ending:
-        """A failed ending: a retry with backoff. A `Ready` not set False yet gets `Failed` (finaliser)."""
-        return Ending(error=error, requeue_after_ns=None, success_after_ns=self._interval(), next_msg="")
 
     def _stalled(self) -> Ending:
         """A stalled ending: no requeue."""
         interval = self.repo.interval_ns()
         return Ending(error=None, requeue_after_ns=None, success_after_ns=interval, next_msg="")
 
-    def _interval(self) -> int:
-        """`spec.interval` in nanoseconds; 0 when it cannot be read (the failure says why elsewhere)."""
-        from kubectl_imagerepo.model.errors import InputError
+    @property
+    def generation(self) -> int:
+        return self.repo.generation
 
-        try:
-            return self.repo.interval_ns()
-        except InputError:
-            return 0
+    def interval_ns(self) -> int:
+        return self.repo.interval_ns()
 
     def _body(self) -> Ending:
         repo = self.repo

@@ -31,6 +31,7 @@ from kubectl_imagerepo.registry.client import RegistryClient
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.errors import RegistryError
 from kubectl_imagerepo.registry.tokencache import TokenCache
+from kubectl_imagerepo.registry.transport import DeadlineAdapter
 
 __all__ = [
     "ACCEPT",
@@ -209,9 +210,8 @@ class DigestRegistry(RegistryClient):
         """Give up: no new request or retry, and a read in progress is cut (a ping that lost the race)."""
         self.deadline = time.monotonic()
         for adapter in self.session.adapters.values():
-            cut = getattr(adapter, "_cut_at_deadline", None)
-            if callable(cut):
-                cut()
+            if isinstance(adapter, DeadlineAdapter):
+                adapter.cut_connections()
 
     def _exchange(
         self,

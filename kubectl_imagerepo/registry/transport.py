@@ -87,7 +87,7 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
         self, request: requests.PreparedRequest, verify: bool | str | None,
         proxies: Mapping[str, str] | None = None, cert: Any = None,
     ) -> Any:
-        """The pool for `request`, which reports every connection it hands out (for `_cut_at_deadline`)."""
+        """The pool for `request`, which reports every connection it hands out (for `cut_connections`)."""
         if str(request.url).lower().startswith("https:"):
             self.poolmanager.connection_pool_kw["ssl_context"] = self.tls()
         pool: Any = super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
@@ -104,7 +104,7 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
             pool._reports_connections = True
         return pool
 
-    def _cut_at_deadline(self) -> None:
+    def cut_connections(self) -> None:
         """Shut down every connection's socket, so that a read blocked on a trickling server returns."""
         with self._connections_lock:
             connections = list(self._connections)
@@ -147,7 +147,7 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
         if timeouts is None:
             raise DeadlinePassed(request=request)
         # The read timeout bounds each recv, not a status line and headers sent a byte at a time.
-        watchdog = threading.Timer(timeouts.read, self._cut_at_deadline)
+        watchdog = threading.Timer(timeouts.read, self.cut_connections)
         watchdog.daemon = True
         watchdog.start()
         try:

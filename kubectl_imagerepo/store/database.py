@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from kubectl_imagerepo.model.errors import CommandError
+
 T = TypeVar("T")
 ENV_VAR = "KUBECTL_IMAGEREPO_DATABASE"
 FILE_NAME = "tags.sqlite3"
@@ -45,8 +47,14 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
-class StoreError(Exception):
-    """The database could not be opened, read or written."""
+class StoreError(CommandError):
+    """The database could not be opened, read or written.
+
+    Its text becomes a condition's message inside a reconcile; ending a command, it is `error: <text>`.
+    """
+
+    def display(self) -> str:
+        return f"error: {self}"
 
 
 @dataclass(frozen=True)

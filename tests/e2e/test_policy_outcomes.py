@@ -273,3 +273,28 @@ def test_the_first_success_on_either_registry_is_ready_with_a_normal_event(
     assert (ready["status"], ready["reason"], ready["message"]) == ("True", "Succeeded", message)
     assert statuses[-1]["observedGeneration"] == 1
     assert warning_events(env, namespace) == [("Normal", "Succeeded", message, 1)]
+
+
+def test_a_stall_after_a_failure_says_so_in_ready_where_the_controller_keeps_the_old_failure(
+    env: Environment, plugin: Plugin, database: Path, namespace: str
+) -> None:
+    create(env, image_repository(namespace, "app", seeded(env.registry, f"{namespace}/app", ["0.1.0"])))
+    create_policy(env, image_policy(namespace))
+    failed = plugin("policy", "reconcile", "pick", "-n", namespace, "--database", str(database))
+    assert failed.code == 1
+    assert condition(fetch_policy(env, namespace), "Ready")["reason"] == "Failure"
+    changed = env.plane.request(
+        "PATCH",
+        f"/apis/{GROUP}/v1/namespaces/{namespace}/imagepolicies/pick",
+        {"spec": {"policy": {"semver": {"range": "*-*"}}}},
+        content_type="application/merge-patch+json",
+    )
+    done, statuses = reconcile_recorded(env, plugin, database, namespace, changed)
+    assert done.code == 1
+    final = {"status": statuses[-1]}
+    message = 'invalid policy: improper constraint: "*-*"'
+    assert condition(final, "Stalled")["reason"] == "InvalidPolicy"
+    ready = condition(final, "Ready")
+    assert (ready["status"], ready["reason"], ready["message"]) == ("False", "InvalidPolicy", message)
+    assert statuses[-1]["observedGeneration"] == 2
+    assert ("Warning", "InvalidPolicy", message, 1) in warning_events(env, namespace)

@@ -358,3 +358,41 @@ def test_suspend_then_resume_resolves_the_policy_again(
         "✔ ImagePolicy pick reconciliation completed",
         f"✔ selected ref {image}:1.0.0",
     ]
+
+
+def test_a_user_who_may_scan_but_not_read_policies_is_warned_and_the_scan_stands(
+    env: Environment, plugin: Plugin, database: Path, namespace: str
+) -> None:
+    from tests.e2e.test_api_faults import grant
+
+    image = seeded(env.registry, f"{namespace}/app", ["1.0.0"])
+    create(env, image_repository(namespace, "app", image))
+    create_policy(env, image_policy(namespace))
+    grant(
+        env,
+        namespace,
+        "scanner",
+        [
+            {"apiGroups": [GROUP], "resources": ["imagerepositories"], "verbs": ["get", "list", "patch"]},
+            {"apiGroups": [GROUP], "resources": ["imagerepositories/status"], "verbs": ["patch"]},
+            {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch", "get"]},
+        ],
+    )
+    done = plugin(
+        "reconcile",
+        "app",
+        "-n",
+        namespace,
+        "--database",
+        str(database),
+        kubeconfig=env.plane.restricted_kubeconfig,
+    )
+    assert done.code == 0, done.stderr
+    assert done.stderr.splitlines()[-2:] == [
+        "✔ scan fetched 1 tags",
+        f'⚠️ ImagePolicies not resolved: imagepolicies.image.toolkit.fluxcd.io is forbidden: User "alice" '
+        f'cannot list resource "imagepolicies" in API group "{GROUP}" in the namespace "{namespace}"',
+    ]
+    assert "status" not in fetch_policy(env, namespace) or not fetch_policy(env, namespace)["status"].get(
+        "latestRef"
+    )

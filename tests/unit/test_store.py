@@ -154,3 +154,35 @@ def test_processes_creating_the_same_new_file_at_once_migrate_it_once(tmp_path: 
     with TagStore(Path(path)) as store:
         stored = [list(store.tags(ObjectKey("c", "ns", f"w{i}"))) for i in range(6)]
     assert stored == [[f"w{i}"] for i in range(6)]
+
+
+def test_a_file_that_is_no_database_ends_a_command_with_one_line_and_exit_1(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    corrupt = tmp_path / "tags.sqlite3"
+    corrupt.write_text("not a database\n")
+    manifest = tmp_path / "repo.yaml"
+    manifest.write_text(
+        "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
+        "metadata: {name: app, namespace: apps}\nspec: {image: 127.0.0.1:1/app, interval: 5m}\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kubectl_imagerepo",
+            "reconcile",
+            "-f",
+            str(manifest),
+            "-q",
+            "--database",
+            str(corrupt),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == f"error: tag database {corrupt}: file is not a database"
+    assert "Traceback" not in done.stderr
