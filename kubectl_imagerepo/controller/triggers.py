@@ -76,11 +76,15 @@ def requeue_for(result: Outcome) -> Requeue:
 def referenced_repository(policy: Mapping[str, Any]) -> tuple[str, str]:
     """`(namespace, name)` of the ImageRepository a policy reads (the controller's `.spec.imageRepository`).
 
-    The reference's namespace defaults to the policy's own.
+    The reference's namespace defaults to the policy's own; a policy without a usable reference refers
+    to `(<its namespace>, "")`, which no repository is.
     """
-    meta = policy.get("metadata") or {}
-    ref = (policy.get("spec") or {}).get("imageRepositoryRef") or {}
-    return str(ref.get("namespace") or meta.get("namespace") or ""), str(ref.get("name") or "")
+    from kubectl_imagerepo.model.access import referenced_repository as reference
+
+    found = reference(policy)
+    if found is None:
+        return str((policy.get("metadata") or {}).get("namespace") or ""), ""
+    return found
 
 
 def _revision(repo: Mapping[str, Any]) -> str | None:

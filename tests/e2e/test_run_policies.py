@@ -227,3 +227,34 @@ def test_deleting_and_recreating_the_repository_reconciles_its_policy(
     create(env, image_repository(namespace, "app", image))
     back = wait_policy(env, namespace, "pol", lambda c: c["status"] == "True", "the policy to be Ready again")
     assert back["status"]["latestRef"] == {"name": image, "tag": "1.0.0"}
+
+
+def test_run_lets_a_policy_of_another_namespace_in_only_by_its_namespace_labels(
+    env: Environment, namespace: str, policies_served: None, runners: Any, tmp_path: Path
+) -> None:
+    shard = {"e2e.kubectl-imagerepo/run": namespace}  # -A sees only this test's objects
+    selector = {"namespaceSelectors": [{"matchLabels": {"team": namespace}}]}
+    image = seeded_repository(env, namespace, "app", ["1.0.0", "1.2.0"], labels=shard, accessFrom=selector)
+    allowed, refused = env.new_namespace("run-allowed"), env.new_namespace("run-refused")
+    env.plane.request(
+        "PATCH",
+        f"/api/v1/namespaces/{allowed}",
+        {"metadata": {"labels": {"team": namespace}}},
+        content_type="application/merge-patch+json",
+    )
+    reference = {"imageRepositoryRef": {"name": "app", "namespace": namespace}}
+    for other in (allowed, refused):
+        create_policy(env, other, "pick", "app", labels=shard, **reference)
+    runner = runners("-A", "-l", f"e2e.kubectl-imagerepo/run={namespace}", "--database", str(tmp_path / "db"))
+    ok = wait_policy(env, allowed, "pick", lambda c: c["status"] == "True", "the allowed policy to be Ready")
+    assert ok["status"]["latestRef"] == {"name": image, "tag": "1.2.0"}
+    denied = wait_policy(
+        env, refused, "pick", lambda c: c["reason"] == "AccessDenied", "the other policy to be denied"
+    )
+    assert ready_of(denied) == {
+        **(ready_of(denied) or {}),
+        "status": "False",
+        "message": "failed to get the referred ImageRepository: access denied: "
+        f"'{namespace}/app' can't be accessed due to ACL labels mismatch on namespace '{refused}'",
+    }
+    assert runner.terminate() == 0
