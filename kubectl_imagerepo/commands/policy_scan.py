@@ -81,7 +81,7 @@ def run_policy_reconcile(
         )
 
 
-def cluster_policy_options(kube: KubeClient, repo_options: Options, request: PolicyRequest) -> PolicyOptions:
+def cluster_policy_options(repo_options: Options, request: PolicyRequest) -> PolicyOptions:
     """The policy reconcile options against this cluster, sharing the repositories' id, gates and Secrets."""
     from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
 
@@ -115,7 +115,7 @@ def reconcile_policy_objects(
     from kubectl_imagerepo.reconcile.policy_sources import ClusterRepositories
 
     repo_options = cluster_options(kube, request.gates)
-    options = cluster_policy_options(kube, repo_options, request)
+    options = cluster_policy_options(repo_options, request)
     sink = cluster_sink(kube, printer)
     sources = ClusterRepositories(as_kube(kube))
     all_ready = True

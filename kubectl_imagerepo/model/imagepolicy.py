@@ -220,13 +220,7 @@ class ImagePolicy(ConditionedObject):
         spec = reader.mapping(obj, "spec")
         status = reader.mapping(obj, "status")
         return cls(
-            name=reader.string(metadata, "metadata.name") or "",
-            namespace=reader.string(metadata, "metadata.namespace") or "",
-            uid=reader.string(metadata, "metadata.uid"),
-            generation=reader.integer(metadata, "metadata.generation") or 0,
-            creation_timestamp=reader.string(metadata, "metadata.creationTimestamp"),
-            labels=reader.string_map(metadata, "metadata.labels"),
-            annotations=reader.string_map(metadata, "metadata.annotations"),
+            **reader.object_meta(metadata),
             image_repository_ref=_repository_ref(reader, spec),
             policy=_policy_choice(reader, spec),
             filter_tags=_tag_filter(reader, spec),

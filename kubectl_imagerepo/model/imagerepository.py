@@ -131,13 +131,7 @@ class ImageRepository(ConditionedObject):
         status = reader.mapping(obj, "status")
         scan = reader.optional_mapping(status, "status.lastScanResult")
         return cls(
-            name=reader.string(metadata, "metadata.name") or "",
-            namespace=reader.string(metadata, "metadata.namespace") or "",
-            uid=reader.string(metadata, "metadata.uid"),
-            generation=reader.integer(metadata, "metadata.generation") or 0,
-            creation_timestamp=reader.string(metadata, "metadata.creationTimestamp"),
-            labels=reader.string_map(metadata, "metadata.labels"),
-            annotations=reader.string_map(metadata, "metadata.annotations"),
+            **reader.object_meta(metadata),
             image=reader.string(spec, "spec.image") or "",
             interval=reader.string(spec, "spec.interval") or "",
             timeout=reader.string(spec, "spec.timeout"),
@@ -379,6 +373,18 @@ class FieldReader:
             if not isinstance(item, str):
                 raise self.wrong(f"{path}[{index}]", "a string", item)
         return tuple(items)
+
+    def object_meta(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
+        """The metadata fields both views hold, by their field names, with Go's zero values."""
+        return {
+            "name": self.string(metadata, "metadata.name") or "",
+            "namespace": self.string(metadata, "metadata.namespace") or "",
+            "uid": self.string(metadata, "metadata.uid"),
+            "generation": self.integer(metadata, "metadata.generation") or 0,
+            "creation_timestamp": self.string(metadata, "metadata.creationTimestamp"),
+            "labels": self.string_map(metadata, "metadata.labels"),
+            "annotations": self.string_map(metadata, "metadata.annotations"),
+        }
 
     def string_map(self, parent: Mapping[str, Any], path: str) -> dict[str, str]:
         found = self.mapping(parent, path)

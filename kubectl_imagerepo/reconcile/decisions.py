@@ -230,15 +230,18 @@ def event_for(
     return Event(TRACE, SUCCEEDED_REASON, next_scan_message)
 
 
-def feature_gate_stall(repo: ImageRepository, gate_enabled: bool) -> str | None:
+def feature_gate_stall(
+    repo: ImageRepository, gate_enabled: bool, message: str = FEATURE_GATE_DISABLED_MESSAGE
+) -> str | None:
     """The FeatureGateDisabled stall message, or None when the reconcile may go on.
 
     Object-level workload identity (a provider plus `spec.serviceAccountName`) needs the
     `ObjectLevelWorkloadIdentity` feature gate. As in the controller, the raw `spec.provider` is
-    compared with `generic`, so an empty provider counts as a cloud provider here.
+    compared with `generic`, so an empty provider counts as a cloud provider here. The ImagePolicy
+    reconciler says so in its own words (`message`).
     """
     if repo.provider != GENERIC_PROVIDER and repo.service_account_name and not gate_enabled:
-        return FEATURE_GATE_DISABLED_MESSAGE
+        return message
     return None
 
 

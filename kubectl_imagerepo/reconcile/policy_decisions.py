@@ -5,13 +5,11 @@ See docs/behaviour.md, Reconciling an ImagePolicy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from kubectl_imagerepo.model.imagepolicy import ALWAYS, IF_NOT_PRESENT, ImagePolicy, ImageRef
+from kubectl_imagerepo.reconcile.decisions import NEW_GENERATION_MESSAGE
 
-RECONCILIATION_IN_PROGRESS = "reconciliation in progress"
-NEW_GENERATION_MESSAGE = "processing object: new generation {observed} -> {generation}"
 GET_REPOSITORY_FAILED = "failed to get the referred ImageRepository: {error}"
 REPOSITORY_MISSING = "referenced ImageRepository does not exist: {error}"
 ACCESS_DENIED = "access denied: {error}"
@@ -25,7 +23,6 @@ FEATURE_GATE_DISABLED_MESSAGE = (
 DIGEST_FAILED = "failed fetching digest of {ref}: {error}"
 AUTH_OPTIONS_FAILED = "failed to configure authentication options: {error}"
 READY_MESSAGE = "Latest image tag for {name} resolved to {tag}"
-GENERIC_PROVIDER = "generic"
 
 
 def new_generation_message(policy: ImagePolicy) -> str | None:
@@ -33,16 +30,6 @@ def new_generation_message(policy: ImagePolicy) -> str | None:
     if policy.generation == policy.observed_generation:
         return None
     return NEW_GENERATION_MESSAGE.format(observed=policy.observed_generation, generation=policy.generation)
-
-
-def feature_gate_stall(provider: str, service_account_name: str, gate_enabled: bool) -> str | None:
-    """The FeatureGateDisabled message when the repository asks for object-level workload identity.
-
-    As in the controller the raw `spec.provider` is compared with `generic`: an empty one counts.
-    """
-    if provider != GENERIC_PROVIDER and service_account_name and not gate_enabled:
-        return FEATURE_GATE_DISABLED_MESSAGE
-    return None
 
 
 def should_fetch_digest(mode: str, stored: ImageRef | None, latest: ImageRef) -> bool:
@@ -97,10 +84,3 @@ def ref_json(ref: ImageRef) -> dict[str, Any]:
 def repository_key(policy: ImagePolicy) -> tuple[str, str]:
     """The `(namespace, name)` of the referenced ImageRepository."""
     return policy.repository_namespace(), policy.image_repository_ref.name
-
-
-def requested_policy(obj: Mapping[str, Any]) -> bool:
-    """Whether the object is an ImagePolicy (by `kind`)."""
-    from kubectl_imagerepo.model import api
-
-    return api.kind_of(obj) == api.POLICY_KIND

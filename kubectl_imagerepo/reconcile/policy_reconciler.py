@@ -33,8 +33,8 @@ from kubectl_imagerepo.model.imagerepository import (
     is_stalled,
 )
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
+from kubectl_imagerepo.reconcile import decisions
 from kubectl_imagerepo.reconcile import policy_decisions as decide
-from kubectl_imagerepo.reconcile.decisions import event_for
 from kubectl_imagerepo.reconcile.events import EventRecord
 from kubectl_imagerepo.reconcile.outcome import (
     SUSPENDED_RESULT_MESSAGE,
@@ -187,7 +187,7 @@ class _PolicyReconcile(ExitingReconcile):
             return self._stalled(INTERVAL_NOT_CONFIGURED_REASON, INTERVAL_REQUIRED_WITH_ALWAYS_MESSAGE)
         interval = policy.interval_ns()  # a bad duration is an InputError: the unexpected path
         self.conditions = cond.mark_progressing(
-            self.conditions, decide.RECONCILIATION_IN_PROGRESS, gen, self.now()
+            self.conditions, decisions.RECONCILIATION_IN_PROGRESS, gen, self.now()
         )
         early = decide.new_generation_message(policy)
         if early is not None:
@@ -199,10 +199,10 @@ class _PolicyReconcile(ExitingReconcile):
             reference = parse_image_reference(repo.image, repo.insecure)
         except ImageReferenceError as invalid:
             return self._stalled(cond.IMAGE_URL_INVALID_REASON, str(invalid))
-        stall = decide.feature_gate_stall(
-            repo.provider or "",
-            repo.service_account_name or "",
+        stall = decisions.feature_gate_stall(
+            repo,
             "ObjectLevelWorkloadIdentity" in self.options.feature_gates,
+            decide.FEATURE_GATE_DISABLED_MESSAGE,
         )
         if stall is not None:
             return self._stalled(cond.FEATURE_GATE_DISABLED_REASON, stall)
@@ -351,7 +351,7 @@ class _PolicyReconcile(ExitingReconcile):
         if policy.requested_at is not None:
             self.status["lastHandledReconcileAt"] = policy.requested_at
         self.patch()
-        event = event_for(policy.conditions, self.conditions, self.ready_msg)
+        event = decisions.event_for(policy.conditions, self.conditions, self.ready_msg)
         if event is not None and not self.superseded:
             self.sink.record(self.obj, EventRecord(event.type, event.reason, event.message))
         ready = find_condition(self.conditions, READY)
