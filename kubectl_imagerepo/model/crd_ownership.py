@@ -79,4 +79,5 @@ def conflict_line(conflict: ApplyConflict, kind: str, needed: str, served: tuple
     if needed in served:
         return f"{head} (Flux): the cluster already serves {kind} {needed}, all the plugin needs; {UNCHANGED}"
     shown = ", ".join(served) or "none"
-    return f"{head} (Flux): the cluster serves {kind} {shown}, not {needed}, which the plugin needs; {FORCE_HINT}"
+    lacking = f"the cluster serves {kind} {shown}, not {needed}, which the plugin needs"
+    return f"{head} (Flux): {lacking}; {FORCE_HINT}"

@@ -60,7 +60,8 @@ def test_another_manager_is_named_with_the_first_field_and_the_way_to_take_over(
 
 
 def test_flux_serving_what_the_plugin_needs_is_said_to_be_enough() -> None:
-    line = conflict_line(ApplyConflict(CRD, ("kustomize-controller",), (LABEL,)), "ImagePolicy", "v1", ("v1",))
+    conflict = ApplyConflict(CRD, ("kustomize-controller",), (LABEL,))
+    line = conflict_line(conflict, "ImagePolicy", "v1", ("v1",))
     assert line == (
         f'error: customresourcedefinition.apiextensions.k8s.io/{CRD}: 1 field ({LABEL}) managed by '
         '"kustomize-controller" (Flux): the cluster already serves ImagePolicy v1, all the plugin needs; '
