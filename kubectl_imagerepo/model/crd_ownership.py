@@ -17,6 +17,7 @@ from typing import Any
 FLUX_MANAGERS = ("kustomize-controller", "helm-controller", "flux")
 FIELD_MANAGER_CONFLICT = "FieldManagerConflict"
 CRD_RESOURCE = "customresourcedefinition.apiextensions.k8s.io"
+FIELDS_NAMED = 3  # the conflicting fields a line names before `…`
 UNCHANGED = "nothing was changed"
 FORCE_HINT = f"{UNCHANGED} (--force-conflicts takes the fields over)"
 
@@ -65,14 +66,16 @@ def served_versions(crd: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def conflict_line(conflict: ApplyConflict, kind: str, needed: str, served: tuple[str, ...]) -> str:
-    """One line for a CRD whose fields others manage; for Flux's managers, whether the cluster serves
-    what the plugin needs (`needed`, the shipped CRD's stored version, among `served`).
+    """One line for a CRD whose fields others manage, naming the first FIELDS_NAMED fields; for Flux's
+    managers, whether the cluster serves what the plugin needs (`needed`, the shipped CRD's stored
+    version, among `served`).
     """
     managers = ", ".join(f'"{m}"' for m in conflict.managers) or "another field manager"
     count = len(conflict.fields)
     fields = f"{count} field{'s' if count != 1 else ''}"
     if conflict.fields:
-        fields += f" ({conflict.fields[0]}{', …' if count > 1 else ''})"
+        named = ", ".join(conflict.fields[:FIELDS_NAMED])
+        fields += f" ({named}{', …' if count > FIELDS_NAMED else ''})"
     head = f"error: {CRD_RESOURCE}/{conflict.crd}: {fields} managed by {managers}"
     if not conflict.flux:
         return f"{head}: {FORCE_HINT}"

@@ -220,7 +220,8 @@ def policy_crd_restored(env: Environment) -> Iterator[None]:
     env.plane.install_crd(shipped_policy_crd())
 
 
-LABEL_FIELD = ".metadata.labels.app.kubernetes.io/part-of"
+# The label Flux sets, and the versions list: atomic in a CRD, so serving v1beta2 again is a conflict.
+FIELDS = ".metadata.labels.app.kubernetes.io/part-of, .spec.versions"
 
 
 @pytest.mark.parametrize(
@@ -243,7 +244,7 @@ def test_install_leaves_a_crd_another_manager_holds_and_says_who(
     assert result.code == 1, result.stderr
     assert result.stdout == ""
     assert result.stderr == (
-        f"error: customresourcedefinition.apiextensions.k8s.io/{POLICY_CRD_NAME}: 1 field ({LABEL_FIELD}) "
+        f"error: customresourcedefinition.apiextensions.k8s.io/{POLICY_CRD_NAME}: 2 fields ({FIELDS}) "
         f"managed by {verdict}\n"
     )
     after = env.plane.request("GET", f"{CRDS}/{POLICY_CRD_NAME}")

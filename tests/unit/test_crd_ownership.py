@@ -51,12 +51,18 @@ def test_the_shipped_crds_store_v1_and_serve_v1_and_v1beta2() -> None:
         assert served_versions(crd) == ("v1", "v1beta2")
 
 
-def test_another_manager_is_named_with_the_first_field_and_the_way_to_take_over() -> None:
+def test_another_manager_is_named_with_the_fields_and_the_way_to_take_over() -> None:
     line = conflict_line(ApplyConflict(CRD, ("team-crds",), (LABEL, SCHEMA)), "ImagePolicy", "v1", ())
     assert line == (
-        f'error: customresourcedefinition.apiextensions.k8s.io/{CRD}: 2 fields ({LABEL}, …) managed by '
+        f'error: customresourcedefinition.apiextensions.k8s.io/{CRD}: 2 fields ({LABEL}, {SCHEMA}) managed by '
         '"team-crds": nothing was changed (--force-conflicts takes the fields over)'
     )
+
+
+def test_past_three_fields_the_line_names_three_and_the_count() -> None:
+    fields = tuple(f".spec.f{i}" for i in range(5))
+    line = conflict_line(ApplyConflict(CRD, ("a", "b"), fields), "ImagePolicy", "v1", ())
+    assert ': 5 fields (.spec.f0, .spec.f1, .spec.f2, …) managed by "a", "b": ' in line
 
 
 def test_flux_serving_what_the_plugin_needs_is_said_to_be_enough() -> None:
