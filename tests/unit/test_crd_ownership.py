@@ -54,8 +54,8 @@ def test_the_shipped_crds_store_v1_and_serve_v1_and_v1beta2() -> None:
 def test_another_manager_is_named_with_the_fields_and_the_way_to_take_over() -> None:
     line = conflict_line(ApplyConflict(CRD, ("team-crds",), (LABEL, SCHEMA)), "ImagePolicy", "v1", ())
     assert line == (
-        f'error: customresourcedefinition.apiextensions.k8s.io/{CRD}: 2 fields ({LABEL}, {SCHEMA}) managed by '
-        '"team-crds": nothing was changed (--force-conflicts takes the fields over)'
+        f"error: customresourcedefinition.apiextensions.k8s.io/{CRD}: 2 fields ({LABEL}, {SCHEMA}) "
+        'managed by "team-crds": nothing was changed (--force-conflicts takes the fields over)'
     )
 
 
