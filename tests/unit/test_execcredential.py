@@ -105,7 +105,8 @@ def test_always_interactive_without_a_terminal_is_refused(tmp_path: Path) -> Non
          "plugin returned version client.authentication.k8s.io/v1beta1"),
         (json.dumps({"apiVersion": V1}).encode(), "exec plugin didn't return a status field"),
         (credential({}), "exec plugin didn't return a token or cert/key pair"),
-        (credential({"clientCertificateData": "c"}), "exec plugin returned only certificate or key, not both"),
+        (credential({"clientCertificateData": "c"}),
+         "exec plugin returned only certificate or key, not both"),
         (b"not json", "decoding stdout: "),
     ],
 )

@@ -21,15 +21,14 @@ def kubeconfig(
     context: dict[str, Any] = {"cluster": "c", "user": "u"}
     if namespace:
         context["namespace"] = namespace
+    server = {"server": f"https://{path.stem}.example:6443", **(cluster or {})}
     path.write_text(
         yaml.safe_dump(
             {
                 "apiVersion": "v1",
                 "kind": "Config",
                 "current-context": current,
-                "clusters": [
-                    {"name": "c", "cluster": {"server": f"https://{path.stem}.example:6443", **(cluster or {})}}
-                ],
+                "clusters": [{"name": "c", "cluster": server}],
                 "users": [{"name": "u", "user": user or {"token": "t"}}],
                 "contexts": [{"name": "a", "context": context}, {"name": "b", "context": {"cluster": "c"}}],
             }
@@ -92,6 +91,7 @@ def test_relative_certificate_paths_resolve_next_to_the_kubeconfig(tmp_path: Pat
     kubeconfig(path)
     data = yaml.safe_load(path.read_text())
     data["clusters"][0]["cluster"]["certificate-authority"] = "ca.pem"
+    server = {"server": f"https://{path.stem}.example:6443", **(cluster or {})}
     path.write_text(yaml.safe_dump(data))
     assert load_client_config(KubeFlags(kubeconfig=str(path)), {}).ca_data == b"PEM"
 
@@ -111,7 +111,7 @@ def test_an_exec_plugin_is_run_by_the_plugin_itself(tmp_path: Path) -> None:
 
 def test_a_v1_exec_plugin_without_interactive_mode_is_refused_as_clientcmd_does(tmp_path: Path) -> None:
     user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "aws"}}
-    with pytest.raises(CommandError, match="interactiveMode must be specified for .* exec authentication"):
+    with pytest.raises(CommandError, match=r"interactiveMode must be specified for .* exec authentication"):
         load_client_config(KubeFlags(kubeconfig=str(kubeconfig(tmp_path / "one", **user))), {})
 
 
