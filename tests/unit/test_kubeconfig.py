@@ -91,7 +91,6 @@ def test_relative_certificate_paths_resolve_next_to_the_kubeconfig(tmp_path: Pat
     kubeconfig(path)
     data = yaml.safe_load(path.read_text())
     data["clusters"][0]["cluster"]["certificate-authority"] = "ca.pem"
-    server = {"server": f"https://{path.stem}.example:6443", **(cluster or {})}
     path.write_text(yaml.safe_dump(data))
     assert load_client_config(KubeFlags(kubeconfig=str(path)), {}).ca_data == b"PEM"
 
