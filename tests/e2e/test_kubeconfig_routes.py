@@ -26,8 +26,9 @@ V1 = "client.authentication.k8s.io/v1"
 
 
 def kubectl(env: Environment, *args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=60,
-                          env={**env.path_env(), **environ})
+    return subprocess.run(
+        ["kubectl", *args], capture_output=True, text=True, timeout=60, env={**env.path_env(), **environ}
+    )
 
 
 def dead_port() -> int:
@@ -47,36 +48,76 @@ def exec_user(workdir: Path, token: str) -> tuple[dict[str, Any], Path]:
     return {"exec": {"apiVersion": V1, "command": str(script), "interactiveMode": "Never"}}, log
 
 
-def kubeconfig_file(path: Path, env: Environment, context: str, user: dict[str, Any], namespace: str,
-                    **cluster: Any) -> Path:
+def kubeconfig_file(
+    path: Path, env: Environment, context: str, user: dict[str, Any], namespace: str, **cluster: Any
+) -> Path:
     ca = base64.b64encode(env.plane.ca_file.read_bytes()).decode()
-    path.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": context,
-        "clusters": [{"name": f"{context}-cluster",
-                      "cluster": {"server": env.plane.url, "certificate-authority-data": ca, **cluster}}],
-        "users": [{"name": f"{context}-user", "user": user}],
-        "contexts": [{"name": context, "context": {"cluster": f"{context}-cluster", "user": f"{context}-user",
-                                                   "namespace": namespace}}],
-    }))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": context,
+                "clusters": [
+                    {
+                        "name": f"{context}-cluster",
+                        "cluster": {"server": env.plane.url, "certificate-authority-data": ca, **cluster},
+                    }
+                ],
+                "users": [{"name": f"{context}-user", "user": user}],
+                "contexts": [
+                    {
+                        "name": context,
+                        "context": {
+                            "cluster": f"{context}-cluster",
+                            "user": f"{context}-user",
+                            "namespace": namespace,
+                        },
+                    }
+                ],
+            }
+        )
+    )
     path.chmod(0o600)
     return path
 
 
 def restricted_token(env: Environment, namespace: str) -> str:
     """A real ServiceAccount token that may list ImageRepositories in `namespace` only."""
-    env.plane.apply({"apiVersion": "v1", "kind": "ServiceAccount",
-                     "metadata": {"name": "dev", "namespace": namespace}})
-    env.plane.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                     "metadata": {"name": "dev", "namespace": namespace},
-                     "rules": [{"apiGroups": ["image.toolkit.fluxcd.io"], "resources": ["imagerepositories"],
-                                "verbs": ["get", "list"]}]})
-    env.plane.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                     "metadata": {"name": "dev", "namespace": namespace},
-                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "dev"},
-                     "subjects": [{"kind": "ServiceAccount", "name": "dev", "namespace": namespace}]})
+    env.plane.apply(
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "dev", "namespace": namespace}}
+    )
+    env.plane.apply(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "dev", "namespace": namespace},
+            "rules": [
+                {
+                    "apiGroups": ["image.toolkit.fluxcd.io"],
+                    "resources": ["imagerepositories"],
+                    "verbs": ["get", "list"],
+                }
+            ],
+        }
+    )
+    env.plane.apply(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "dev", "namespace": namespace},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "dev"},
+            "subjects": [{"kind": "ServiceAccount", "name": "dev", "namespace": namespace}],
+        }
+    )
     answer = env.plane.request(
-        "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/dev/token",
-        {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 3600}},
+        "POST",
+        f"/api/v1/namespaces/{namespace}/serviceaccounts/dev/token",
+        {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": 3600},
+        },
     )
     return str(answer["status"]["token"])
 
@@ -132,13 +173,18 @@ def test_a_failing_exec_plugin_is_one_line_as_kubectl_words_it(
     script = tmp_path / "broken"
     script.write_text("#!/bin/sh\nexit 7\n")
     script.chmod(0o755)
-    config = kubeconfig_file(tmp_path / "broken.yaml", env, "b",
-                             {"exec": {"apiVersion": V1, "command": str(script), "interactiveMode": "Never"}},
-                             namespace)
+    config = kubeconfig_file(
+        tmp_path / "broken.yaml",
+        env,
+        "b",
+        {"exec": {"apiVersion": V1, "command": str(script), "interactiveMode": "Never"}},
+        namespace,
+    )
     ours = plugin("get", kubeconfig=config)
     assert ours.code == 1
     assert ours.stderr.splitlines() == [
-        f"Unable to connect to the server: getting credentials: exec: executable {script} failed with exit code 7"
+        "Unable to connect to the server: getting credentials: "
+        f"exec: executable {script} failed with exit code 7"
     ]
 
 
@@ -163,12 +209,19 @@ def test_a_dead_proxy_url_is_named_in_one_line(
 ) -> None:
     port = dead_port()
     admin_token = yaml.safe_load(env.plane.admin_kubeconfig.read_text())["users"][0]["user"]["token"]
-    config = kubeconfig_file(tmp_path / "proxied.yaml", env, "p", {"token": admin_token}, namespace,
-                             **{"proxy-url": f"http://127.0.0.1:{port}"})
+    config = kubeconfig_file(
+        tmp_path / "proxied.yaml",
+        env,
+        "p",
+        {"token": admin_token},
+        namespace,
+        **{"proxy-url": f"http://127.0.0.1:{port}"},
+    )
     ours = plugin("get", kubeconfig=config)
     assert ours.code == 1
     assert ours.stderr.splitlines() == [
-        f"Unable to connect to the server: proxyconnect tcp: dial tcp 127.0.0.1:{port}: connect: connection refused"
+        "Unable to connect to the server: "
+        f"proxyconnect tcp: dial tcp 127.0.0.1:{port}: connect: connection refused"
     ]
 
 
@@ -179,8 +232,14 @@ def test_a_live_proxy_url_carries_the_requests(
     proxy = start_http_proxy(tmp_path / "proxy")
     try:
         admin_token = yaml.safe_load(env.plane.admin_kubeconfig.read_text())["users"][0]["user"]["token"]
-        config = kubeconfig_file(tmp_path / "proxied.yaml", env, "p", {"token": admin_token}, namespace,
-                                 **{"proxy-url": f"http://127.0.0.1:{proxy.port}"})
+        config = kubeconfig_file(
+            tmp_path / "proxied.yaml",
+            env,
+            "p",
+            {"token": admin_token},
+            namespace,
+            **{"proxy-url": f"http://127.0.0.1:{proxy.port}"},
+        )
         ours = plugin("get", "-o", "name", kubeconfig=config)
         assert ours.code == 0, ours.stderr
         assert ours.stdout == "imagerepository.image.toolkit.fluxcd.io/app\n"
