@@ -248,8 +248,8 @@ class ClientTransport:
         from kubernetes.client import ApiClient, Configuration
         from kubernetes.config import ConfigException, kube_config
 
-        for name in ("urllib3", "kubernetes"):
-            logging.getLogger(name).propagate = False  # `Retrying (Retry(total=…))` and the like
+        for name in ("urllib3", "kubernetes"):  # never Python's last-resort printer for their warnings
+            logging.getLogger(name).addHandler(logging.NullHandler())
         configuration = Configuration()
         try:
             loader = kube_config.KubeConfigLoader(config_dict=dict(config.resolved or {}))
