@@ -202,7 +202,7 @@ def applied_by(env: Environment, manager: str, crd: dict[str, Any]) -> dict[str,
     )
     while True:
         found: dict[str, Any] = env.plane.request("GET", f"{CRDS}/{name}")
-        conditions = {c["type"]: c["status"] for c in found.get("status", {}).get("conditions", [])}
+        conditions = {c["type"]: c["status"] for c in (found.get("status") or {}).get("conditions") or []}
         if conditions.get("Established") == "True":
             return found
         assert time.monotonic() < deadline, f"{name} not established in 60s"
