@@ -3,7 +3,7 @@
 The tables (subcommands, help text, the root's own options) are plain data: rootgroup.py builds the
 click group from them, and the root `--help`, `-h` and a bare `kubectl imagerepo` are answered from
 them here, with kube/flag_table.py and output/helppage.py, without importing click (importing it costs
-more than the answer). tests/unit/test_helppage.py holds the two pages equal, byte for byte, at every
+more than the answer). tests/unit/cli/test_helppage.py holds the two pages equal, byte for byte, at every
 width. Everything else runs the click group.
 """
 
@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": (
         "kubectl_imagerepo.commands.run", "Keep ImageRepositories and ImagePolicies reconciled until stopped."
     ),
-    "policy": ("kubectl_imagerepo.commands.policy", "Get, describe and reconcile ImagePolicies."),
+    "policy": ("kubectl_imagerepo.commands.policy.group", "Get, describe and reconcile ImagePolicies."),
 }
 
 PROG = "kubectl imagerepo"

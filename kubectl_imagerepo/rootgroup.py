@@ -16,7 +16,7 @@ from kubectl_imagerepo.cli import (
     MAX_CONTENT_WIDTH,
     ROOT_HELP,
 )
-from kubectl_imagerepo.commands.lazy_group import LazyGroup
+from kubectl_imagerepo.commands.cmdutil.lazy_group import LazyGroup
 from kubectl_imagerepo.kube.flags import kube_options
 
 

@@ -11,7 +11,7 @@ import click
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Streams
 
 # The executable the shell scripts complete: the standalone command, not `kubectl imagerepo`
 # (a script for "kubectl imagerepo" would register itself for `kubectl`, replacing kubectl's own).
@@ -44,10 +44,10 @@ def command(target: str, words: tuple[str, ...]) -> None:
       chmod +x ~/.krew/bin/kubectl_complete-imagerepo
     """
     if target == PROTOCOL:
-        from kubectl_imagerepo.completion import main
+        from kubectl_imagerepo.commands.kubectl_complete import main
 
         main(list(words))
-    from kubectl_imagerepo.commands.shared import Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Streams
 
     options = CompletionOptions(target, tuple(words))
     options.validate()

@@ -13,7 +13,7 @@ from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.output.eventlist import Event, EventApi
     from kubectl_imagerepo.output.printers import OutputFormat
 
@@ -61,7 +61,7 @@ def command(
     Events are read through both the core/v1 and the events.k8s.io/v1 API, each event once, and are
     matched by kind and name only, so events recorded against older API versions show up too.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = EventsOptions.complete(

@@ -14,7 +14,7 @@ from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import CommandError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient, Streams
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
@@ -32,7 +32,7 @@ def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float) -> No
 
     Clusters running Flux's image-reflector-controller already have them.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     execute(InstallOptions(dry_run=dry_run, wait=wait, timeout=timeout), Factory.from_context(ctx))
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import scan_options
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.selection import Selection
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
 
 @click.command("resume")
@@ -31,7 +31,7 @@ def command(
     feature_gates: str,
 ) -> None:
     """Resume suspended ImageRepositories, then reconcile each of them on this machine."""
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = ResumeOptions.complete(
@@ -68,8 +68,8 @@ class ResumeOptions:
         database: Path | None = None,
         feature_gates: str = "",
     ) -> ResumeOptions:
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
-        from kubectl_imagerepo.commands.selection import Selection
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
         gates = parse_feature_gates(feature_gates)
         namespace = factory.client().namespace
@@ -80,15 +80,15 @@ class ResumeOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Resume, then reconcile the resumed objects by name; 1 when anything failed."""
-        from kubectl_imagerepo.commands.scan import (
+        from kubectl_imagerepo.commands.cmdutil.repository_scan import (
             Printer,
             cluster_options,
             cluster_sink,
             outcome_lines,
             run_reconcile,
         )
-        from kubectl_imagerepo.commands.selection import select
-        from kubectl_imagerepo.commands.suspension import set_suspend
+        from kubectl_imagerepo.commands.cmdutil.selection import select
+        from kubectl_imagerepo.commands.cmdutil.suspension import set_suspend
         from kubectl_imagerepo.model import api
         from kubectl_imagerepo.model.errors import CommandError
 

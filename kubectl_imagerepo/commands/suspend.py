@@ -11,8 +11,8 @@ from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.selection import Selection
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
 
 @click.command("suspend")
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 @click.pass_context
 def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selector: str | None) -> None:
     """Suspend ImageRepositories: neither this plugin nor the controller scans them until resumed."""
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = SuspendOptions.complete(factory, names=names, all_objects=all_objects, selector=selector)
@@ -47,7 +47,7 @@ class SuspendOptions:
         selector: str | None = None,
         kind: str = api.KIND,
     ) -> SuspendOptions:
-        from kubectl_imagerepo.commands.selection import Selection
+        from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
         return cls(factory.client().namespace, Selection(tuple(names), all_objects, selector, kind))
 
@@ -56,8 +56,8 @@ class SuspendOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Patch each object; 1 when a name is missing, nothing matched or a patch failed."""
-        from kubectl_imagerepo.commands.selection import select
-        from kubectl_imagerepo.commands.suspension import set_suspend
+        from kubectl_imagerepo.commands.cmdutil.selection import select
+        from kubectl_imagerepo.commands.cmdutil.suspension import set_suspend
 
         selected = select(kube, self.namespace, self.selection)
         for gone in selected.missing:

@@ -255,7 +255,7 @@ class _PolicyReconcile(ExitingReconcile):
 
     def _repository(self) -> ImageRepository:
         """The referenced ImageRepository, once `--no-cross-namespace-refs` and `accessFrom` allow it."""
-        from kubectl_imagerepo.model.access import access_denied_reason
+        from kubectl_imagerepo.model.acl import access_denied_reason
 
         policy = self.policy
         namespace, name = decide.repository_key(policy)

@@ -223,7 +223,7 @@ def test_describe_denies_a_repository_of_another_namespace_without_access_from(
 def complete(env: Environment, *words: str) -> list[str]:
     """Run the completer as kubectl does; its stdout lines."""
     done = subprocess.run(
-        [sys.executable, "-m", "kubectl_imagerepo.completion", *words],
+        [sys.executable, "-m", "kubectl_imagerepo.commands.kubectl_complete", *words],
         capture_output=True,
         text=True,
         timeout=60,

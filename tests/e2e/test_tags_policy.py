@@ -214,7 +214,7 @@ def test_policy_names_are_completed_after_dash_dash_policy(big: Scanned) -> None
         [
             sys.executable,
             "-m",
-            "kubectl_imagerepo.completion",
+            "kubectl_imagerepo.commands.kubectl_complete",
             "tags",
             "big",
             "-n",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.model.access import access_denied_reason, policies_referencing, policy_allowed
+from kubectl_imagerepo.model.acl import access_denied_reason, policies_referencing, policy_allowed
 from kubectl_imagerepo.model.imagerepository import ImageRepository
 
 

@@ -10,7 +10,7 @@ from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient
     from kubectl_imagerepo.kube.client import ApiError
 
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import scan_options
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.policy_scan import PolicyRequest
-    from kubectl_imagerepo.commands.selection import Selection
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.policy_resolution import PolicyRequest
+    from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
 
 @click.command("reconcile")
@@ -47,7 +47,7 @@ def command(
     its digest fetched as `digestReflectionPolicy` asks. A repository with no tags stored here is
     scanned first unless --no-scan. Exits 1 when any policy does not end Ready.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = PolicyReconcileOptions.complete(
@@ -84,9 +84,9 @@ class PolicyReconcileOptions:
         database: Path | None = None,
         feature_gates: str = "",
     ) -> PolicyReconcileOptions:
-        from kubectl_imagerepo.commands.policy_scan import PolicyRequest
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
-        from kubectl_imagerepo.commands.selection import Selection
+        from kubectl_imagerepo.commands.cmdutil.policy_resolution import PolicyRequest
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.cmdutil.selection import Selection
         from kubectl_imagerepo.model import api
 
         request = PolicyRequest(
@@ -100,9 +100,9 @@ class PolicyReconcileOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Annotate and resolve each selected policy; 1 when any is missing or not Ready."""
-        from kubectl_imagerepo.commands.policy_scan import REQUESTED, reconcile_policy_objects
-        from kubectl_imagerepo.commands.scan import Printer
-        from kubectl_imagerepo.commands.selection import select
+        from kubectl_imagerepo.commands.cmdutil.policy_resolution import REQUESTED, reconcile_policy_objects
+        from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
+        from kubectl_imagerepo.commands.cmdutil.selection import select
         from kubectl_imagerepo.model import api
 
         selected = select(kube, self.namespace, self.selection)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kubectl_imagerepo.completion import (
+from kubectl_imagerepo.commands.kubectl_complete import (
     CommandSpec,
     OptionSpec,
     Request,
@@ -161,11 +161,14 @@ def test_subcommand_names_come_with_their_short_help() -> None:
 def test_completing_a_subcommand_imports_neither_subcommands_nor_the_kubernetes_client() -> None:
     code = (
         "import sys\n"
-        "from kubectl_imagerepo.completion import complete\n"
+        "from kubectl_imagerepo.commands.kubectl_complete import complete\n"
         "complete([''])\n"
         "heavy = ('kubernetes', 'kubectl_imagerepo.commands.')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    # The lazy group the root is made of is the one module of commands/ it may load.
-    assert done.stdout == "['kubectl_imagerepo.commands.lazy_group']\n"
+    # Besides the completer, the lazy group the root is made of is the one module of commands/ it may load.
+    assert done.stdout == (
+        "['kubectl_imagerepo.commands.cmdutil', 'kubectl_imagerepo.commands.cmdutil.lazy_group', "
+        "'kubectl_imagerepo.commands.kubectl_complete']\n"
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.commands.policy_describe import PolicyDescribeOptions
+from kubectl_imagerepo.commands.policy.describe import PolicyDescribeOptions
 from kubectl_imagerepo.kube.client import ApiError
 from kubectl_imagerepo.model.errors import CommandError
 from kubectl_imagerepo.store.database import ObjectKey, TagStore

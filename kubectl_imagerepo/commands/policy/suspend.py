@@ -15,7 +15,7 @@ from kubectl_imagerepo.kube.flags import kube_options
 @click.pass_context
 def command(ctx: click.Context, names: tuple[str, ...], all_objects: bool, selector: str | None) -> None:
     """Suspend ImagePolicies: neither this plugin nor the controller resolves them until resumed."""
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
     from kubectl_imagerepo.commands.suspend import SuspendOptions
     from kubectl_imagerepo.model import api
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import scan_options
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.policy_scan import PolicyRequest
-    from kubectl_imagerepo.commands.selection import Selection
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.policy_resolution import PolicyRequest
+    from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
 
 @click.command("resume")
@@ -34,7 +34,7 @@ def command(
     feature_gates: str,
 ) -> None:
     """Resume ImagePolicies, then resolve them here; exits 1 when any does not end Ready."""
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = PolicyResumeOptions.complete(
@@ -72,9 +72,9 @@ class PolicyResumeOptions:
         database: Path | None = None,
         feature_gates: str = "",
     ) -> PolicyResumeOptions:
-        from kubectl_imagerepo.commands.policy_scan import PolicyRequest
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
-        from kubectl_imagerepo.commands.selection import Selection
+        from kubectl_imagerepo.commands.cmdutil.policy_resolution import PolicyRequest
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.cmdutil.selection import Selection
         from kubectl_imagerepo.model import api
 
         request = PolicyRequest(database, parse_feature_gates(feature_gates), not no_scan)
@@ -86,10 +86,10 @@ class PolicyResumeOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Resume, then resolve the resumed policies; 1 when anything failed."""
-        from kubectl_imagerepo.commands.policy_scan import RESUMED, reconcile_policy_objects
-        from kubectl_imagerepo.commands.scan import Printer
-        from kubectl_imagerepo.commands.selection import select
-        from kubectl_imagerepo.commands.suspension import set_suspend
+        from kubectl_imagerepo.commands.cmdutil.policy_resolution import RESUMED, reconcile_policy_objects
+        from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
+        from kubectl_imagerepo.commands.cmdutil.selection import select
+        from kubectl_imagerepo.commands.cmdutil.suspension import set_suspend
         from kubectl_imagerepo.model import api
 
         namespace = self.namespace

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import click
 
-from kubectl_imagerepo.commands.lazy_group import LazyGroup
+from kubectl_imagerepo.commands.cmdutil.lazy_group import LazyGroup
 
 #: name -> (module, short help), as the root's table in cli.py.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "get": ("kubectl_imagerepo.commands.policy_get", "Display one or many ImagePolicies."),
+    "get": ("kubectl_imagerepo.commands.policy.get", "Display one or many ImagePolicies."),
     "describe": (
-        "kubectl_imagerepo.commands.policy_describe",
+        "kubectl_imagerepo.commands.policy.describe",
         "Show details of ImagePolicies and their evaluation.",
     ),
     "reconcile": (
-        "kubectl_imagerepo.commands.policy_reconcile",
+        "kubectl_imagerepo.commands.policy.reconcile",
         "Resolve ImagePolicies now, write their status.",
     ),
-    "suspend": ("kubectl_imagerepo.commands.policy_suspend", "Suspend the reconciliation of ImagePolicies."),
-    "resume": ("kubectl_imagerepo.commands.policy_resume", "Resume ImagePolicies and reconcile them."),
+    "suspend": ("kubectl_imagerepo.commands.policy.suspend", "Suspend the reconciliation of ImagePolicies."),
+    "resume": ("kubectl_imagerepo.commands.policy.resume", "Resume ImagePolicies and reconcile them."),
 }
 
 

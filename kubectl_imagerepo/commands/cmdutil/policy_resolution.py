@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.scan import Printer
-    from kubectl_imagerepo.commands.shared import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
     from kubectl_imagerepo.reconcile.outcome import StatusSink
     from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions, PolicyResult
     from kubectl_imagerepo.reconcile.policy_sources import RepositorySource
@@ -102,14 +102,14 @@ def reconcile_policy_objects(
     mode: str,
 ) -> bool:
     """Resolve each policy, introduced as `mode` says, in Flux's lines; whether all end Ready."""
-    from kubectl_imagerepo.commands.scan import (
+    from kubectl_imagerepo.commands.cmdutil.command import as_kube
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import (
         annotate_requested,
         cluster_options,
         cluster_sink,
         outcome_lines,
         run_reconcile,
     )
-    from kubectl_imagerepo.commands.shared import as_kube
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.model.errors import CommandError
     from kubectl_imagerepo.reconcile.policy_sources import ClusterRepositories

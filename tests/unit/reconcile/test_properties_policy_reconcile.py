@@ -13,8 +13,8 @@ from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions, reconci
 from kubectl_imagerepo.reconcile.policy_sources import FileRepositories
 from kubectl_imagerepo.store.database import ObjectKey, TagStore
 from tests.kstatus import check
-from tests.unit.test_policy_reconciler import IMAGE, Digests, policy, repository
-from tests.unit.test_reconciler import NOW, MemorySink
+from tests.unit.reconcile.test_policy_reconciler import IMAGE, Digests, policy, repository
+from tests.unit.reconcile.test_reconciler import NOW, MemorySink
 
 TAGS = sorted(
     ["1.0.0", "1.2.3-rc.1", "v2.0.0", "latest", "main-100", "main-99", "20240101-1", "a" * 300, "1.0.0+b"],

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient, Streams
 
 
 def set_suspend(

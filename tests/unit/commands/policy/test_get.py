@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kubectl_imagerepo.commands.get import GetOptions
-from kubectl_imagerepo.commands.policy_get import policy_listing
+from kubectl_imagerepo.commands.policy.get import policy_listing
 from kubectl_imagerepo.kube.client import ApiError
 from kubectl_imagerepo.model.errors import CommandError
 from tests.unit.commands.fakes import Done, captured, factory, repository

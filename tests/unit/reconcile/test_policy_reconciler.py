@@ -16,7 +16,7 @@ from kubectl_imagerepo.registry.access import RegistryAccess
 from kubectl_imagerepo.registry.errors import RegistryError
 from kubectl_imagerepo.store.database import ObjectKey, TagStore
 from tests.kstatus import check
-from tests.unit.test_reconciler import NOW, MemorySink
+from tests.unit.reconcile.test_reconciler import NOW, MemorySink
 
 IMAGE = "registry.example/team/app"
 DIGEST_A = "sha256:" + "a" * 64

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.selection import Selected
-    from kubectl_imagerepo.commands.shared import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.selection import Selected
     from kubectl_imagerepo.output.progress import ScanTally, StatusLine
     from kubectl_imagerepo.reconcile.outcome import StatusSink
     from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result
@@ -129,7 +129,7 @@ def annotate_requested(kube: KubeClient, obj: Mapping[str, Any]) -> dict[str, An
 
 def cluster_options(kube: KubeClient, gates: frozenset[str]) -> Options:
     """The reconcile options against this cluster: its id, the feature gates, its Secrets."""
-    from kubectl_imagerepo.commands.shared import as_kube
+    from kubectl_imagerepo.commands.cmdutil.command import as_kube
     from kubectl_imagerepo.reconcile.cluster import cluster_id
     from kubectl_imagerepo.reconcile.reconciler import Options
     from kubectl_imagerepo.registry.access import ClusterSecrets
@@ -140,7 +140,7 @@ def cluster_options(kube: KubeClient, gates: frozenset[str]) -> Options:
 
 def cluster_sink(kube: KubeClient, printer: Printer) -> StatusSink:
     """Statuses and events to the cluster; an event that cannot be written is a `⚠️` line."""
-    from kubectl_imagerepo.commands.shared import as_kube
+    from kubectl_imagerepo.commands.cmdutil.command import as_kube
     from kubectl_imagerepo.reconcile.cluster import ClusterSink
 
     return ClusterSink(as_kube(kube), lambda message: printer.now("warning", message))

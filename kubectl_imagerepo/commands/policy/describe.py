@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import database_option
+from kubectl_imagerepo.commands.cmdutil.scan_flags import database_option
 from kubectl_imagerepo.kube.flags import kube_options
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.imagepolicy import ImagePolicy
     from kubectl_imagerepo.output.policy_describe import RepositoryLookup
     from kubectl_imagerepo.reconcile.policy_sources import RepositorySource
@@ -48,7 +48,7 @@ def command(
     the first 10 candidates in the policy's order, the pick and its digest.
     A NAME that matches no object exactly describes every object whose name starts with it.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = PolicyDescribeOptions.complete(
@@ -92,9 +92,9 @@ class PolicyDescribeOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Describe each object found; 1 when a name matched nothing, not even as a prefix."""
+        from kubectl_imagerepo.commands.cmdutil.command import as_kube
         from kubectl_imagerepo.commands.describe import described_objects, object_events
         from kubectl_imagerepo.commands.get import unserved_resource
-        from kubectl_imagerepo.commands.shared import as_kube
         from kubectl_imagerepo.kube.client import ApiError
         from kubectl_imagerepo.model import api
         from kubectl_imagerepo.model.errors import CommandError
@@ -169,7 +169,7 @@ def repository_lookup(source: RepositorySource, policy: ImagePolicy) -> Reposito
     A repository in another namespace needs the policy namespace's labels; when they cannot be read,
     the controller denies access with the error, and so does the verdict.
     """
-    from kubectl_imagerepo.model.access import access_denied_reason
+    from kubectl_imagerepo.model.acl import access_denied_reason
     from kubectl_imagerepo.model.errors import InputError
     from kubectl_imagerepo.model.imagerepository import ImageRepository
     from kubectl_imagerepo.output.policy_describe import ALLOWED, RepositoryLookup

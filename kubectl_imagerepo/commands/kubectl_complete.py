@@ -35,7 +35,7 @@ NAME_COMMANDS: dict[str, str] = {
 }
 # Groups of subcommands -> the module whose SUBCOMMANDS table lists them; a group's subcommand is
 # named `<group> <subcommand>` (`policy get`).
-GROUPS: dict[str, str] = {"policy": "kubectl_imagerepo.commands.policy"}
+GROUPS: dict[str, str] = {"policy": "kubectl_imagerepo.commands.policy.group"}
 OUTPUT_FORMATS = ("json", "yaml", "name", "wide")
 COMPLETION_TARGETS: tuple[tuple[str, str], ...] = (
     ("bash", "Completion script for bash"),

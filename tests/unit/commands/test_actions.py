@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.commands.scan import requested_at_now
+from kubectl_imagerepo.commands.cmdutil.repository_scan import requested_at_now
 from kubectl_imagerepo.reconcile.cluster import controller_also_writing
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)

@@ -6,8 +6,15 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo import completion
-from kubectl_imagerepo.completion import CommandSpec, OptionSpec, Request, Target, answer, parse
+from kubectl_imagerepo.commands import kubectl_complete as completion
+from kubectl_imagerepo.commands.kubectl_complete import (
+    CommandSpec,
+    OptionSpec,
+    Request,
+    Target,
+    answer,
+    parse,
+)
 
 ROOT = CommandSpec((OptionSpec(("-n", "--namespace"), True, "The namespace."),))
 POLICY_GET = CommandSpec((*ROOT.options, OptionSpec(("-o", "--output"), True, "Output format.")))

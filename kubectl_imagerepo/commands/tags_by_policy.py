@@ -16,7 +16,7 @@ from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient
     from kubectl_imagerepo.model.exclusion import Exclusions
     from kubectl_imagerepo.model.imagepolicy import ImagePolicy
 
