@@ -1,6 +1,6 @@
 """The root click group of `kubectl imagerepo`: it loads each subcommand on first use.
 
-Built from the tables of cli.py, which also answers the root `--help` from them without click.
+Built from commands/table.py, from which cli.py also answers the root `--help` without click.
 """
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 import click
 
 from kubectl_imagerepo import __version__
-from kubectl_imagerepo.cli import (
+from kubectl_imagerepo.commands.cmdutil.lazy_group import LazyGroup
+from kubectl_imagerepo.commands.table import (
     COMMANDS,
     DEFAULT_LOG_LEVEL,
     LOG_LEVEL_HELP,
@@ -16,12 +17,11 @@ from kubectl_imagerepo.cli import (
     MAX_CONTENT_WIDTH,
     ROOT_HELP,
 )
-from kubectl_imagerepo.commands.cmdutil.lazy_group import LazyGroup
 from kubectl_imagerepo.kube.flags import kube_options
 
 
 class RootGroup(LazyGroup):
-    """The root group: the subcommands of cli.COMMANDS."""
+    """The root group: the subcommands of commands/table.py."""
 
     table = COMMANDS
 

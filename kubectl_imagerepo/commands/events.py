@@ -152,14 +152,14 @@ def _output_format(output: str | None) -> OutputFormat | None:
     """The `-o` format, None for the table; kubectl's message for a format `events` does not print."""
     if not output:
         return None
-    from kubectl_imagerepo.output.eventlist import OUTPUT_FORMATS
+    from kubectl_imagerepo.output.formats import EVENT_FORMATS
     from kubectl_imagerepo.output.jsonpath import go_quote
     from kubectl_imagerepo.output.printers import parse_output
 
-    if output.partition("=")[0] not in OUTPUT_FORMATS:
+    if output.partition("=")[0] not in EVENT_FORMATS:
         raise InputError(
             f"error: unable to match a printer suitable for the output format {go_quote(output)}, "
-            f"allowed formats are: {','.join(OUTPUT_FORMATS)}"
+            f"allowed formats are: {','.join(EVENT_FORMATS)}"
         )
     try:
         return parse_output(output)

@@ -4,6 +4,10 @@ kubectl runs the completer with the plugin's words so far plus the partial word 
 argument (`""` when a new word starts) and reads cobra's format from stdout: one `candidate` or
 `candidate<TAB>description` per line, then `:<directive>`.
 
+It runs as `completion __complete WORD... PARTIAL` (cli.complete, the `kubectl_complete-imagerepo`
+executable, and the kubectl shim all come here), and finds the command tree through click's context:
+the root command for options, commands/table.py for subcommands and what their arguments name.
+
 The first half of this module is pure: `parse()` turns the words into a `Request` (what is being
 completed) and `cobra_lines()` formats candidates. `main()` answers a request, importing a
 subcommand module only once that subcommand is on the line, and the API client only for names.
@@ -17,6 +21,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from kubectl_imagerepo.commands.table import COMMANDS, POLICIES, REPOSITORIES, find
+from kubectl_imagerepo.output.formats import PLAIN_FORMATS
+
 if TYPE_CHECKING:
     import click
 
@@ -24,19 +31,6 @@ if TYPE_CHECKING:
 DIRECTIVE_DEFAULT = 0
 DIRECTIVE_NO_FILE = 4
 
-# Subcommands whose positional arguments are object names -> the resource (plural) they name.
-_REPOSITORIES = "imagerepositories"
-_POLICIES = "imagepolicies"
-NAME_COMMANDS: dict[str, str] = {
-    **dict.fromkeys(("get", "describe", "reconcile", "suspend", "resume", "events", "tags"), _REPOSITORIES),
-    **dict.fromkeys(
-        ("policy get", "policy describe", "policy reconcile", "policy suspend", "policy resume"), _POLICIES
-    ),
-}
-# Groups of subcommands -> the module whose SUBCOMMANDS table lists them; a group's subcommand is
-# named `<group> <subcommand>` (`policy get`).
-GROUPS: dict[str, str] = {"policy": "kubectl_imagerepo.commands.policy.group"}
-OUTPUT_FORMATS = ("json", "yaml", "name", "wide")
 COMPLETION_TARGETS: tuple[tuple[str, str], ...] = (
     ("bash", "Completion script for bash"),
     ("zsh", "Completion script for zsh"),
@@ -104,8 +98,8 @@ def parse(words: Sequence[str], spec_of: SpecLookup) -> Request:
     """Read `words` (the plugin's arguments, the partial word last) as click would parse them.
 
     `spec_of(None)` gives the root's options, `spec_of(name)` a subcommand's. Options are read
-    before and after the subcommand; `--` ends them. After a group (GROUPS) the next word names its
-    subcommand, and `command` becomes `<group> <subcommand>`.
+    before and after the subcommand; `--` ends them. After a group (an entry of commands/table.py
+    with subcommands) the next word names its subcommand, and `command` becomes `<group> <subcommand>`.
     """
     *done, partial = list(words) or [""]
     command: str | None = None
@@ -127,7 +121,7 @@ def parse(words: Sequence[str], spec_of: SpecLookup) -> Request:
                     pending = option
                 else:
                     values[option.key] = inline
-        elif command is None or command in GROUPS:
+        elif command is None or is_group(command):
             command = word if command is None else f"{command} {word}"
             spec = spec_of(command)
         else:
@@ -140,8 +134,14 @@ def parse(words: Sequence[str], spec_of: SpecLookup) -> Request:
             # `--namespace=fo`: cobra's shell scripts put the `--namespace=` back themselves.
             return Request(Target.OPTION_VALUE, inline, command, option.key, tuple(arguments), values)
         return Request(Target.OPTION, partial, command, None, tuple(arguments), values)
-    target = Target.SUBCOMMAND if command is None or command in GROUPS else Target.ARGUMENT
+    target = Target.SUBCOMMAND if command is None or is_group(command) else Target.ARGUMENT
     return Request(target, partial, command, None, tuple(arguments), values)
+
+
+def is_group(command: str) -> bool:
+    """Whether the command's words name a group of subcommands (`policy`)."""
+    entry = find(command)
+    return entry is not None and bool(entry.subcommands)
 
 
 def _split_option(word: str, spec: CommandSpec) -> tuple[OptionSpec | None, str | None]:
@@ -196,33 +196,20 @@ def spec_from_click(command: click.Command) -> CommandSpec:
     return CommandSpec(tuple(options))
 
 
-def _load_spec(name: str | None) -> CommandSpec:
-    import importlib
+def click_specs(root: click.Context) -> SpecLookup:
+    """Read each command's options from the click tree under `root`, importing a subcommand on use."""
 
-    from kubectl_imagerepo.cli import COMMANDS
-    from kubectl_imagerepo.rootgroup import root
+    def spec_of(name: str | None) -> CommandSpec:
+        command: click.Command | None = root.command
+        for word in (name or "").split():
+            get_command = getattr(command, "get_command", None)
+            command = None if get_command is None else get_command(root, word)
+            if command is None:
+                return CommandSpec()
+        assert command is not None
+        return spec_from_click(command)
 
-    if name is None:
-        return spec_from_click(root)
-    group, _, sub = name.partition(" ")
-    entry = subcommands(group).get(sub) if sub else COMMANDS.get(name)
-    if entry is None:
-        return CommandSpec()
-    try:
-        command: click.Command = importlib.import_module(entry[0]).command
-    except (ImportError, AttributeError):
-        return CommandSpec()
-    return spec_from_click(command)
-
-
-def subcommands(group: str) -> dict[str, tuple[str, str]]:
-    """A group's table: subcommand -> (module, short help); empty for a name that is no group."""
-    import importlib
-
-    if group not in GROUPS:
-        return {}
-    table: dict[str, tuple[str, str]] = importlib.import_module(GROUPS[group]).SUBCOMMANDS
-    return table
+    return spec_of
 
 
 def _kube(request: Request) -> Any:
@@ -244,59 +231,55 @@ def namespace_names(request: Request) -> list[str]:
     return sorted(str(item["metadata"]["name"]) for item in listed.get("items") or [])
 
 
-def object_names(request: Request, plural: str = _REPOSITORIES) -> list[str]:
+def object_names(request: Request, plural: str = REPOSITORIES) -> list[str]:
     kube = _kube(request)
     listed = kube.list_all(kube.resource_path(kube.namespace, plural=plural))
     return sorted(str(item["metadata"]["name"]) for item in listed.get("items") or [])
 
 
-def answer(request: Request, spec_of: SpecLookup = _load_spec) -> list[str]:
+def answer(request: Request, spec_of: SpecLookup) -> list[str]:
     """The cobra lines for one request."""
     partial = request.partial
     if request.target is Target.SUBCOMMAND:
-        from kubectl_imagerepo.cli import COMMANDS
-
-        table = COMMANDS if request.command is None else subcommands(request.command)
-        return cobra_lines(filtered(((name, help) for name, (_, help) in sorted(table.items())), partial))
+        group = None if request.command is None else find(request.command)
+        table = COMMANDS if group is None else group.subcommands
+        return cobra_lines(filtered(((name, table[name].help) for name in sorted(table)), partial))
     if request.target is Target.OPTION:
         return cobra_lines(option_candidates(spec_of(request.command), partial))
     if request.target is Target.OPTION_VALUE:
         if request.option == "--output":
-            return cobra_lines(filtered(((value, "") for value in OUTPUT_FORMATS), partial))
+            return cobra_lines(filtered(((value, "") for value in PLAIN_FORMATS), partial))
         if request.option == "--namespace":
             return cobra_lines(filtered(((name, "") for name in namespace_names(request)), partial))
         if request.option == "--policy":  # `tags --policy`: an ImagePolicy of the namespace
-            return cobra_lines(filtered(((name, "") for name in object_names(request, _POLICIES)), partial))
+            return cobra_lines(filtered(((name, "") for name in object_names(request, POLICIES)), partial))
         if request.option in PATH_OPTIONS:
             return cobra_lines([], DIRECTIVE_DEFAULT)
         return cobra_lines([])
     if request.command == "completion" and not request.arguments:
         return cobra_lines(filtered(COMPLETION_TARGETS, partial))
-    if request.command in NAME_COMMANDS:
+    entry = None if request.command is None else find(request.command)
+    if entry is not None and entry.names is not None:
         given = set(request.arguments)
-        names = [name for name in object_names(request, NAME_COMMANDS[request.command]) if name not in given]
+        names = [name for name in object_names(request, entry.names) if name not in given]
         return cobra_lines(filtered(((name, "") for name in names), partial))
     return cobra_lines([])
 
 
-def complete(words: Sequence[str]) -> list[str]:
+def complete(words: Sequence[str], spec_of: SpecLookup) -> list[str]:
     """The completer's whole answer; any failure (no cluster, no kubeconfig) gives none and `:4`."""
     try:
-        return answer(parse(words, _load_spec))
+        return answer(parse(words, spec_of), spec_of)
     except Exception:
         return cobra_lines([])
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """`kubectl_complete-imagerepo WORD... PARTIAL`: print the candidates, exit 0."""
-    words = sys.argv[1:] if argv is None else list(argv)
+def main(words: Sequence[str], root: click.Context) -> None:
+    """`completion __complete WORD... PARTIAL`: print the candidates for the tree under `root`, exit 0."""
     try:
-        sys.stdout.write("".join(line + "\n" for line in complete(words)))
+        sys.stdout.write("".join(line + "\n" for line in complete(words, click_specs(root))))
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()
     sys.exit(0)
 
-
-if __name__ == "__main__":
-    main()

@@ -10,14 +10,16 @@ import click
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
+    from kubectl_imagerepo.commands.table import Entry
+
 
 class LazyGroup(click.Group):
-    """Subcommands from `table` (name -> (module, short help)); a module's `command` is imported on use.
+    """Subcommands from `table` (commands/table.py); a module's `command` is imported on use.
 
     Listing, help and completion read the table alone, so they import no subcommand.
     """
 
-    table: ClassVar[dict[str, tuple[str, str]]] = {}
+    table: ClassVar[dict[str, Entry]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.table)
@@ -26,7 +28,7 @@ class LazyGroup(click.Group):
         entry = self.table.get(cmd_name)
         if entry is None:
             return None
-        command: click.Command = importlib.import_module(entry[0]).command
+        command: click.Command = importlib.import_module(entry.module).command
         return command
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
@@ -34,7 +36,7 @@ class LazyGroup(click.Group):
         from click.shell_completion import CompletionItem
 
         names = [
-            CompletionItem(name, help=self.table[name][1])
+            CompletionItem(name, help=self.table[name].help)
             for name in self.list_commands(ctx)
             if name.startswith(incomplete)
         ]
@@ -43,4 +45,4 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the subcommands from the table."""
         with formatter.section("Commands"):
-            formatter.write_dl([(name, self.table[name][1]) for name in self.list_commands(ctx)])
+            formatter.write_dl([(name, self.table[name].help) for name in self.list_commands(ctx)])

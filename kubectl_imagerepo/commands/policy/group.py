@@ -5,27 +5,13 @@ from __future__ import annotations
 import click
 
 from kubectl_imagerepo.commands.cmdutil.lazy_group import LazyGroup
-
-#: name -> (module, short help), as the root's table in cli.py.
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "get": ("kubectl_imagerepo.commands.policy.get", "Display one or many ImagePolicies."),
-    "describe": (
-        "kubectl_imagerepo.commands.policy.describe",
-        "Show details of ImagePolicies and their evaluation.",
-    ),
-    "reconcile": (
-        "kubectl_imagerepo.commands.policy.reconcile",
-        "Resolve ImagePolicies now, write their status.",
-    ),
-    "suspend": ("kubectl_imagerepo.commands.policy.suspend", "Suspend the reconciliation of ImagePolicies."),
-    "resume": ("kubectl_imagerepo.commands.policy.resume", "Resume ImagePolicies and reconcile them."),
-}
+from kubectl_imagerepo.commands.table import COMMANDS
 
 
 class PolicyGroup(LazyGroup):
-    """The `policy` group."""
+    """The `policy` group: the subcommands of its entry in commands/table.py."""
 
-    table = SUBCOMMANDS
+    table = COMMANDS["policy"].subcommands
 
 
 @click.group("policy", cls=PolicyGroup)

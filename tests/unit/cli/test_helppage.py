@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from kubectl_imagerepo.cli import MAX_CONTENT_WIDTH, PROG, main, root_help_page
+from kubectl_imagerepo.cli import main, root_help_page
+from kubectl_imagerepo.commands.table import MAX_CONTENT_WIDTH, PROG
 from kubectl_imagerepo.output.helppage import MIN_WIDTH, terminal_columns
 from kubectl_imagerepo.rootgroup import root
 

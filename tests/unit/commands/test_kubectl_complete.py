@@ -161,14 +161,27 @@ def test_subcommand_names_come_with_their_short_help() -> None:
 def test_completing_a_subcommand_imports_neither_subcommands_nor_the_kubernetes_client() -> None:
     code = (
         "import sys\n"
-        "from kubectl_imagerepo.commands.kubectl_complete import complete\n"
-        "complete([''])\n"
+        "from kubectl_imagerepo.cli import main\n"
+        "try:\n"
+        "    main(['completion', '__complete', ''])\n"
+        "except SystemExit:\n"
+        "    pass\n"
         "heavy = ('kubernetes', 'kubectl_imagerepo.commands.')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    # Besides the completer, the lazy group the root is made of is the one module of commands/ it may load.
-    assert done.stdout == (
+    # The root's parts, the `completion` command and the completer: no other command, no client.
+    assert done.stderr == (
         "['kubectl_imagerepo.commands.cmdutil', 'kubectl_imagerepo.commands.cmdutil.lazy_group', "
-        "'kubectl_imagerepo.commands.kubectl_complete']\n"
+        "'kubectl_imagerepo.commands.completion', 'kubectl_imagerepo.commands.kubectl_complete', "
+        "'kubectl_imagerepo.commands.table']\n"
     )
+
+
+def test_the_root_is_found_through_clicks_context() -> None:
+    from kubectl_imagerepo.commands.kubectl_complete import click_specs
+    from kubectl_imagerepo.rootgroup import root
+
+    spec = click_specs(click.Context(root))(None)
+    assert spec.find("--kubeconfig") is not None
+    assert spec.find("--log-level") is not None

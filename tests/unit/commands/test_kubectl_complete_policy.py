@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 import pytest
 
 from kubectl_imagerepo.commands import kubectl_complete as completion
@@ -70,5 +71,7 @@ def test_repository_subcommands_still_complete_repository_names(monkeypatch: pyt
 
 
 def test_the_options_of_a_group_subcommand_come_from_its_click_command() -> None:
-    spec: Any = completion._load_spec("policy get")
+    from kubectl_imagerepo.rootgroup import root
+
+    spec: Any = completion.click_specs(click.Context(root))("policy get")
     assert spec.find("--status-selector") is not None
