@@ -18,7 +18,7 @@ from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
-    from kubectl_imagerepo.model.imagerepository import Condition
+    from kubectl_imagerepo.model.fluxobject import Condition
     from kubectl_imagerepo.output.listing import StatusSelector
     from kubectl_imagerepo.output.printers import OutputFormat
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from kubectl_imagerepo.model import conditions as cond
 from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.fluxobject import READY, find_condition, is_ready, is_stalled
 from kubectl_imagerepo.model.imagepolicy import (
     ALWAYS,
     INTERVAL_NOT_CONFIGURED_REASON,
@@ -25,13 +26,7 @@ from kubectl_imagerepo.model.imagepolicy import (
     ImagePolicy,
     ImageRef,
 )
-from kubectl_imagerepo.model.imagerepository import (
-    READY,
-    ImageRepository,
-    find_condition,
-    is_ready,
-    is_stalled,
-)
+from kubectl_imagerepo.model.imagerepository import ImageRepository
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.reconcile import decisions
 from kubectl_imagerepo.reconcile import policy_decisions as decide

@@ -33,7 +33,7 @@ from kubectl_imagerepo.model.conditions import (
     set_condition,
     to_json,
 )
-from kubectl_imagerepo.model.imagerepository import Condition
+from kubectl_imagerepo.model.fluxobject import Condition
 
 SECOND = 1_000_000_000
 INTERVAL = 300 * SECOND

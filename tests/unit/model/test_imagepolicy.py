@@ -9,6 +9,7 @@ import pytest
 
 from kubectl_imagerepo.model import imagepolicy
 from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.fluxobject import Condition
 from kubectl_imagerepo.model.imagepolicy import (
     ImagePolicy,
     ImageRef,
@@ -18,7 +19,6 @@ from kubectl_imagerepo.model.imagepolicy import (
     SemVerPolicy,
     TagFilter,
 )
-from kubectl_imagerepo.model.imagerepository import Condition
 
 SECOND = 1_000_000_000
 

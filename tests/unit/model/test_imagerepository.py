@@ -9,15 +9,8 @@ from typing import Any
 import pytest
 
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.imagerepository import (
-    Condition,
-    ImageRepository,
-    ScanResult,
-    credentials_source,
-    is_ready,
-    is_reconciling,
-    is_stalled,
-)
+from kubectl_imagerepo.model.fluxobject import Condition, is_ready, is_reconciling, is_stalled
+from kubectl_imagerepo.model.imagerepository import ImageRepository, ScanResult, credentials_source
 
 SECOND = 1_000_000_000
 

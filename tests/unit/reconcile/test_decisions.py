@@ -18,7 +18,8 @@ from kubectl_imagerepo.model.conditions import (
     set_condition,
     to_json,
 )
-from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository
+from kubectl_imagerepo.model.fluxobject import Condition
+from kubectl_imagerepo.model.imagerepository import ImageRepository
 from kubectl_imagerepo.reconcile.decisions import (
     FEATURE_GATE_DISABLED_MESSAGE,
     RECONCILIATION_IN_PROGRESS,
