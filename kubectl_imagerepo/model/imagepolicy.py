@@ -25,7 +25,6 @@ from kubectl_imagerepo.model.conditions import (
     SUCCEEDED_REASON,
 )
 from kubectl_imagerepo.model.errors import InputError
-
 from kubectl_imagerepo.model.fluxobject import (
     READY,
     RECONCILING,
