@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from kubectl_imagerepo.commands.cmdutil.scan_flags import quiet_option, scan_options
+from kubectl_imagerepo.commands.cmdutil.selection import selection_arguments
+from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
@@ -21,9 +23,7 @@ if TYPE_CHECKING:
 
 
 @click.command("reconcile")
-@click.argument("names", nargs=-1)
-@click.option("--all", "all_objects", is_flag=True, help="Reconcile every ImageRepository of the namespace.")
-@click.option("-l", "--selector", help="Reconcile the ImageRepositories matching this label selector.")
+@selection_arguments("Reconcile", api.KIND)
 @click.option(
     "-f",
     "--filename",

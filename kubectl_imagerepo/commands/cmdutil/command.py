@@ -82,6 +82,10 @@ class Streams:
 
         say(kind, message, self.err)
 
+    def failure(self, message: str) -> None:
+        """Flux's failure line (`✗`) on `err`."""
+        self.say("failure", message)
+
 
 class Factory:
     """The connection flags, and the cluster client opened from them on first use (kubectl's Factory)."""

@@ -49,6 +49,10 @@ class Printer:
         else:
             lines.append(line(kind, message, self.stream))
 
+    def failure(self, message: str) -> None:
+        """A failure line about no object in particular (said as `say` does, outside any object's lines)."""
+        self.say([], "failure", message)
+
     def now(self, kind: str, message: str) -> None:
         """Print the line at once, even when lines are kept per object."""
         from kubectl_imagerepo.output.fluxlog import line
@@ -167,6 +171,7 @@ def reconcile_selected(
     On a terminal (and without `quiet`) the scans' progress shows on a status line there. The objects
     whose `lastScanResult.revision` changed are appended to `changed`, as reconciled.
     """
+    from kubectl_imagerepo.commands.cmdutil.selection import RECONCILE_LINES, say_not_found
     from kubectl_imagerepo.model import api
 
     namespace = kube.namespace
@@ -174,10 +179,7 @@ def reconcile_selected(
     tally = scan_progress(err, request.quiet)
     status = None if tally is None else tally.status
     printer = Printer(err, live=len(objects) + len(missing) <= 1, status=status)
-    for gone in missing:
-        printer.say([], "failure", f'{api.RESOURCE} "{gone.name}" not found')
-    if not objects and not missing:
-        printer.say([], "failure", f'no {api.KIND} objects found in "{namespace}" namespace')
+    if say_not_found(selected, api.KIND, namespace, RECONCILE_LINES, printer.failure):
         return 1
     options = cluster_options(kube, request.gates)
     sink = cluster_sink(kube, printer)

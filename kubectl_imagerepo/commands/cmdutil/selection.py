@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import click
 
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
@@ -46,6 +48,60 @@ class Selection:
             raise InputError(f"{self.kind} name is required (or --all, or -l)")
         if self.names and (self.all_objects or self.selector):
             raise InputError("names cannot be combined with --all or -l")
+
+
+@dataclass(frozen=True)
+class NotFoundLines:
+    """What a command says for a name not found and for a selection that matched nothing.
+
+    Formats over `kind`, `resource`, `name` and `namespace`: each command keeps the lines of the flux
+    command it follows (`flux suspend`, `flux resume`, `flux reconcile` word them differently).
+    """
+
+    missing: str
+    nothing: str
+
+
+SUSPEND_LINES = NotFoundLines("{kind} {name} not found in {namespace} namespace", "no objects found")
+RESUME_LINES = NotFoundLines(
+    "{kind} object '{name}' not found in {namespace} namespace",
+    "no {kind} objects found in {namespace} namespace",
+)
+RECONCILE_LINES = NotFoundLines(
+    '{resource} "{name}" not found',
+    'no {kind} objects found in "{namespace}" namespace',
+)
+
+
+def say_not_found(
+    selected: Selected, kind: str, namespace: str, lines: NotFoundLines, fail: Callable[[str], None]
+) -> bool:
+    """Say each name not found, or that nothing matched; True when there is nothing to act on."""
+    resource = api.POLICY_RESOURCE if kind == api.POLICY_KIND else api.RESOURCE
+    for gone in selected.missing:
+        fail(lines.missing.format(kind=kind, resource=resource, name=gone.name, namespace=namespace))
+    if selected.objects or selected.missing:
+        return False
+    fail(lines.nothing.format(kind=kind, resource=resource, namespace=namespace))
+    return True
+
+
+_KINDS_IN_WORDS = {api.KIND: "ImageRepositories", api.POLICY_KIND: "ImagePolicies"}
+
+
+def selection_arguments(verb: str, kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`NAME... | --all | -l SELECTOR` of an action command, helped as `Resume every ImagePolicy ...`."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "-l", "--selector", help=f"{verb} the {_KINDS_IN_WORDS[kind]} matching this label selector."
+        )(command)
+        command = click.option(
+            "--all", "all_objects", is_flag=True, help=f"{verb} every {kind} of the namespace."
+        )(command)
+        return click.argument("names", nargs=-1)(command)
+
+    return decorate
 
 
 def get_named(

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from kubectl_imagerepo.commands.cmdutil.scan_flags import scan_options
+from kubectl_imagerepo.commands.cmdutil.selection import selection_arguments
+from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
@@ -17,9 +19,7 @@ if TYPE_CHECKING:
 
 
 @click.command("reconcile")
-@click.argument("names", nargs=-1)
-@click.option("--all", "all_objects", is_flag=True, help="Reconcile every ImagePolicy of the namespace.")
-@click.option("-l", "--selector", help="Reconcile the ImagePolicies matching this label selector.")
+@selection_arguments("Reconcile", api.POLICY_KIND)
 @click.option(
     "--no-scan",
     is_flag=True,
@@ -102,15 +102,12 @@ class PolicyReconcileOptions:
         """Annotate and resolve each selected policy; 1 when any is missing or not Ready."""
         from kubectl_imagerepo.commands.cmdutil.policy_resolution import REQUESTED, reconcile_policy_objects
         from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
-        from kubectl_imagerepo.commands.cmdutil.selection import select
+        from kubectl_imagerepo.commands.cmdutil.selection import RECONCILE_LINES, say_not_found, select
         from kubectl_imagerepo.model import api
 
         selected = select(kube, self.namespace, self.selection)
         printer = Printer(streams.err, live=True)
-        for gone in selected.missing:
-            printer.say([], "failure", f'{api.POLICY_RESOURCE} "{gone.name}" not found')
-        if not selected.objects and not selected.missing:
-            printer.say([], "failure", f'no {api.POLICY_KIND} objects found in "{self.namespace}" namespace')
+        if say_not_found(selected, api.POLICY_KIND, self.namespace, RECONCILE_LINES, printer.failure):
             return 1
         ready = reconcile_policy_objects(kube, selected.objects, self.request, printer, mode=REQUESTED)
         return 0 if ready and not selected.missing else 1
