@@ -11,14 +11,23 @@ from __future__ import annotations
 class Entry:
     """One command: the module defining it as `command`, its short help, what its arguments name.
 
+    `logs` is False for a command that reaches neither the registry nor the reconciler, so nothing it
+    runs logs: it starts without the stderr bridge of the plugin's log records (and without `logging`).
+
     A plain class rather than a frozen dataclass: the root's `--help` reads this table before anything
     else is imported, and importing dataclasses would cost that answer about a third of its time.
     """
 
-    __slots__ = ("help", "module", "names", "subcommands")
+    __slots__ = ("help", "logs", "module", "names", "subcommands")
 
     def __init__(
-        self, module: str, help: str, names: str | None = None, subcommands: dict[str, Entry] | None = None
+        self,
+        module: str,
+        help: str,
+        names: str | None = None,
+        subcommands: dict[str, Entry] | None = None,
+        *,
+        logs: bool = True,
     ) -> None:
         self.module = module
         self.help = help
@@ -26,6 +35,7 @@ class Entry:
         self.names = names
         #: A group's subcommands, by name; empty for a command that is no group.
         self.subcommands: dict[str, Entry] = subcommands or {}
+        self.logs = logs
 
 
 REPOSITORIES = "imagerepositories"
@@ -36,18 +46,24 @@ _POLICY = f"{_COMMANDS}.policy"
 
 #: The root's subcommands, by name.
 COMMANDS: dict[str, Entry] = {
-    "get": Entry(f"{_COMMANDS}.get", "Display one or many ImageRepositories.", REPOSITORIES),
-    "describe": Entry(f"{_COMMANDS}.describe", "Show details of ImageRepositories.", REPOSITORIES),
-    "events": Entry(f"{_COMMANDS}.events", "List the events of ImageRepositories.", REPOSITORIES),
-    "install": Entry(f"{_COMMANDS}.install", "Install the ImageRepository and ImagePolicy CRDs."),
+    "get": Entry(f"{_COMMANDS}.get", "Display one or many ImageRepositories.", REPOSITORIES, logs=False),
+    "describe": Entry(
+        f"{_COMMANDS}.describe", "Show details of ImageRepositories.", REPOSITORIES, logs=False
+    ),
+    "events": Entry(
+        f"{_COMMANDS}.events", "List the events of ImageRepositories.", REPOSITORIES, logs=False
+    ),
+    "install": Entry(f"{_COMMANDS}.install", "Install the ImageRepository and ImagePolicy CRDs.", logs=False),
     "reconcile": Entry(
         f"{_COMMANDS}.reconcile", "Scan ImageRepositories now, write their status.", REPOSITORIES
     ),
     "suspend": Entry(
-        f"{_COMMANDS}.suspend", "Suspend the reconciliation of ImageRepositories.", REPOSITORIES
+        f"{_COMMANDS}.suspend", "Suspend the reconciliation of ImageRepositories.", REPOSITORIES, logs=False
     ),
     "resume": Entry(f"{_COMMANDS}.resume", "Resume ImageRepositories and reconcile them.", REPOSITORIES),
-    "completion": Entry(f"{_COMMANDS}.completion", "Print a shell completion script (bash, zsh, fish)."),
+    "completion": Entry(
+        f"{_COMMANDS}.completion", "Print a shell completion script (bash, zsh, fish).", logs=False
+    ),
     "tags": Entry(
         f"{_COMMANDS}.tags", "List every tag a scan stored for an ImageRepository.", REPOSITORIES
     ),
@@ -56,14 +72,16 @@ COMMANDS: dict[str, Entry] = {
         f"{_POLICY}.group",
         "Get, describe and reconcile ImagePolicies.",
         subcommands={
-            "get": Entry(f"{_POLICY}.get", "Display one or many ImagePolicies.", POLICIES),
+            "get": Entry(f"{_POLICY}.get", "Display one or many ImagePolicies.", POLICIES, logs=False),
             "describe": Entry(
                 f"{_POLICY}.describe", "Show details of ImagePolicies and their evaluation.", POLICIES
             ),
             "reconcile": Entry(
                 f"{_POLICY}.reconcile", "Resolve ImagePolicies now, write their status.", POLICIES
             ),
-            "suspend": Entry(f"{_POLICY}.suspend", "Suspend the reconciliation of ImagePolicies.", POLICIES),
+            "suspend": Entry(
+                f"{_POLICY}.suspend", "Suspend the reconciliation of ImagePolicies.", POLICIES, logs=False
+            ),
             "resume": Entry(f"{_POLICY}.resume", "Resume ImagePolicies and reconcile them.", POLICIES),
         },
     ),
@@ -97,6 +115,8 @@ images` and image automation work as usual."""
 MAX_CONTENT_WIDTH = 110
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+#: Where the root's `--log-level` is kept (`click.Context.meta`) until a command that logs runs.
+LOG_LEVEL_META = "kubectl_imagerepo.log_level"
 DEFAULT_LOG_LEVEL = "warning"
 LOG_LEVEL_HELP = "Show the plugin's log messages (registry retries, warnings) on stderr from this level up."
 

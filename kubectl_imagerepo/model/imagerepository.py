@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kubectl_imagerepo.gocompat.ages import parse_time
-from kubectl_imagerepo.gocompat.durations import parse_go_duration
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
 from kubectl_imagerepo.model.fluxobject import (
@@ -177,6 +175,8 @@ class ImageRepository(ConditionedObject):
         scan = self.last_scan_result
         if scan is None or not scan.scan_time:
             return None
+        from kubectl_imagerepo.gocompat.ages import parse_time
+
         try:
             scanned = parse_time(scan.scan_time)
         except ValueError as error:
@@ -184,6 +184,8 @@ class ImageRepository(ConditionedObject):
         return scanned if scanned.tzinfo else scanned.replace(tzinfo=UTC)
 
     def _duration(self, text: str, field: str) -> int:
+        from kubectl_imagerepo.gocompat.durations import parse_go_duration
+
         try:
             return parse_go_duration(text)
         except ValueError as error:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 class LazyGroup(click.Group):
     """Subcommands from `table` (commands/table.py); a module's `command` is imported on use.
 
-    Listing, help and completion read the table alone, so they import no subcommand.
+    Listing, help and completion read the table alone, so they import no subcommand. The plugin's log
+    records reach stderr only through the bridge of a command that may log (`Entry.logs`).
     """
 
     table: ClassVar[dict[str, Entry]] = {}
@@ -30,6 +31,19 @@ class LazyGroup(click.Group):
             return None
         command: click.Command = importlib.import_module(entry.module).command
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's; a command that may log gets the stderr bridge at the root's `--log-level` first."""
+        name, command, rest = super().resolve_command(ctx, args)
+        entry = self.table.get(name or "")
+        if entry is not None and entry.logs and not entry.subcommands:
+            from kubectl_imagerepo.commands.table import DEFAULT_LOG_LEVEL, LOG_LEVEL_META
+            from kubectl_imagerepo.controller.logbridge import bridge_to_stderr
+
+            bridge_to_stderr(ctx.find_root().meta.get(LOG_LEVEL_META, DEFAULT_LOG_LEVEL))
+        return name, command, rest
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Subcommand names from the table, then the group's options."""
