@@ -150,7 +150,7 @@ class TagsOptions:
     ) -> TagsOptions:
         """The query compiled (its errors are the user's), the gates parsed, the namespace resolved.
 
-        With --policy only --limit and the outputs shape the listing (see tags_policy.check_flags).
+        With --policy only --limit and the outputs shape the listing (see tags_by_policy.check_flags).
         """
         from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
         from kubectl_imagerepo.commands.tags_by_policy import check_flags
