@@ -274,7 +274,7 @@ _REASONS = {
 def _connection_error(server: str, detail: str) -> ConnectionFailed:
     """kubectl's wording for a server that could not be reached."""
     host = urlparse(server).netloc or server
-    if "connection refused" in detail.lower():
+    if detail == "connection refused":  # the server's own refusal; a proxy's names the proxy
         return ConnectionFailed(
             f"The connection to the server {host} was refused - did you specify the right host or port?"
         )

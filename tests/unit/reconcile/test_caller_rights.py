@@ -86,7 +86,7 @@ def test_the_same_refusal_in_the_controller_s_identity_is_the_object_s_failed_st
     assert not result.ready and [e.type for e in sink.events] == ["Warning"]
 
 
-def test_as_the_caller_the_statuses_are_written_in_the_controller_s_order_at_the_exit(store: TagStore) -> None:
+def test_as_the_caller_statuses_are_written_in_the_controller_s_order_at_the_exit(store: TagStore) -> None:
     held, direct = MemorySink(), MemorySink()
     for as_caller, sink in ((True, held), (False, direct)):
         options = Options(as_caller=as_caller, scope=str(as_caller), clock=lambda: NOW)
@@ -117,7 +117,7 @@ def test_an_object_s_tags_are_keyed_by_its_uid_whoever_reads_it() -> None:
 
 
 def test_an_object_without_a_uid_cannot_be_keyed_and_says_so() -> None:
-    with pytest.raises(StoreError, match="team/app has no metadata.uid"):
+    with pytest.raises(StoreError, match=r"team/app has no metadata\.uid"):
         object_key(None, None, "team", "app")
 
 
