@@ -11,8 +11,8 @@ from __future__ import annotations
 class Entry:
     """One command: the module defining it as `command`, its short help, what its arguments name.
 
-    `logs` is False for a command that reaches neither the registry nor the reconciler, so nothing it
-    runs logs: it starts without the stderr bridge of the plugin's log records (and without `logging`).
+    `logs` is False for a command that reaches neither the registry nor the reconciler, so none of the
+    plugin's records can come: it starts without their stderr bridge (and `logging`) unless `-v` asks.
 
     A plain class rather than a frozen dataclass: the root's `--help` reads this table before anything
     else is imported, and importing dataclasses would cost that answer about a third of its time.

@@ -35,14 +35,20 @@ class LazyGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        """As click's; a command that may log gets the stderr bridge at the root's `--log-level` first."""
+        """As click's; then the stderr bridge at the root's `--log-level`, for a command that may log.
+
+        A command that cannot (`Entry.logs`) gets it only when a level is asked for: at `-v debug` its
+        libraries' records show.
+        """
+        from kubectl_imagerepo.commands.table import DEFAULT_LOG_LEVEL, LOG_LEVEL_META
+
         name, command, rest = super().resolve_command(ctx, args)
         entry = self.table.get(name or "")
-        if entry is not None and entry.logs and not entry.subcommands:
-            from kubectl_imagerepo.commands.table import DEFAULT_LOG_LEVEL, LOG_LEVEL_META
+        level = ctx.meta.get(LOG_LEVEL_META, DEFAULT_LOG_LEVEL)
+        if entry is not None and not entry.subcommands and (entry.logs or level != DEFAULT_LOG_LEVEL):
             from kubectl_imagerepo.controller.logbridge import bridge_to_stderr
 
-            bridge_to_stderr(ctx.find_root().meta.get(LOG_LEVEL_META, DEFAULT_LOG_LEVEL))
+            bridge_to_stderr(level)
         return name, command, rest
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
