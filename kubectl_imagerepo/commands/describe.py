@@ -105,7 +105,7 @@ def described_objects(
     A name that matches no object exactly stands for every object whose name it begins (in
     `own_namespace`); without names, the objects of `namespace` (None: all) matching `selector`.
     """
-    from kubectl_imagerepo.commands.cmdutil.selection import get_named, list_matching
+    from kubectl_imagerepo.commands.cmdutil.lookup import get_named, list_matching
 
     if not names:
         return list_matching(kube, namespace, selector, plural=plural).objects, []

@@ -172,7 +172,7 @@ class GetOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Print the objects (then every change, with -w); 1 when a named object is missing."""
-        from kubectl_imagerepo.commands.cmdutil.selection import get_named, list_matching
+        from kubectl_imagerepo.commands.cmdutil.lookup import get_named, list_matching
         from kubectl_imagerepo.kube.client import ApiError
 
         namespace = None if self.all_namespaces else self.namespace

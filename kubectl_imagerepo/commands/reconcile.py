@@ -153,13 +153,13 @@ def _reconcile_policies_of(
     in the repositories' own namespaces. No ImagePolicy API in the cluster means no policies; an identity
     that may not list them gets a warning line, and the repositories' outcome stands.
     """
+    from kubectl_imagerepo.commands.cmdutil.lookup import list_matching
     from kubectl_imagerepo.commands.cmdutil.policy_resolution import (
         FOLLOWING,
         PolicyRequest,
         reconcile_policy_objects,
     )
     from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
-    from kubectl_imagerepo.commands.cmdutil.selection import list_matching
     from kubectl_imagerepo.kube.client import ApiError
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.model.acl import policies_referencing

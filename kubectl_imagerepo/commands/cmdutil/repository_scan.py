@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.cmdutil.command import KubeClient
-    from kubectl_imagerepo.commands.cmdutil.selection import Selected
+    from kubectl_imagerepo.commands.cmdutil.lookup import Selected
     from kubectl_imagerepo.output.progress import ScanTally, StatusLine
     from kubectl_imagerepo.reconcile.outcome import StatusSink
     from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result

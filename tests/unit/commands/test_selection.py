@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from kubectl_imagerepo.commands.cmdutil.lookup import Missing, Selected
 from kubectl_imagerepo.commands.cmdutil.selection import (
     RECONCILE_LINES,
     RESUME_LINES,
     SUSPEND_LINES,
-    Missing,
     NotFoundLines,
-    Selected,
     say_not_found,
 )
 from kubectl_imagerepo.model import api
