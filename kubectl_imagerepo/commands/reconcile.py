@@ -212,7 +212,11 @@ class LocalSink:
 
 
 def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
-    """Reconcile a file's objects without a cluster, repositories then policies; print them with status."""
+    """Reconcile a file's objects without a cluster, repositories then policies; print them with status.
+
+    A document left out (no apiVersion or kind, a kind the plugin does not serve) gets kubectl's error
+    line after the others are reconciled, and makes the exit code 1, as with `kubectl apply -f`.
+    """
     from kubectl_imagerepo.commands.cmdutil.repository_scan import (
         Printer,
         outcome_lines,
@@ -252,8 +256,11 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         policy_objects, policies_ready = _resolve_file_policies(options, manifests, objects, printer, source)
         objects += policy_objects
         ready = ready and policies_ready
-    streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
-    return 0 if ready else 1
+    if manifests.skipped:
+        streams.echo("".join(f"{line}\n" for line in manifests.skipped), err=True)
+    if objects:
+        streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
+    return 0 if ready and not manifests.skipped else 1
 
 
 def _resolve_file_policies(

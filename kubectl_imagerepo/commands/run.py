@@ -99,6 +99,9 @@ def go_bool(**attrs: Any) -> dict[str, Any]:
 @click.option("--max-retry-delay", default="15m", show_default=True, help="Longest delay after failures.")
 @click.option("--graceful-shutdown-timeout", default="30s", show_default=True,
               help="On SIGINT/SIGTERM, how long to let reconciles in flight finish.")
+@click.option("--listing-reuse-window", default="1m", show_default=True,
+              help="How long a registry listing serves other objects of the same image and access "
+                   "(never longer than an object's interval; 0s: only listings in flight are shared).")
 @scan_options
 def command(ctx: click.Context, **flags: Any) -> None:
     """Watch ImageRepositories and ImagePolicies and keep them reconciled, like image-reflector-controller,
@@ -145,6 +148,7 @@ class Flags:
     min_retry_delay: str = "750ms"
     max_retry_delay: str = "15m"
     graceful_shutdown_timeout: str = "30s"
+    listing_reuse_window: str = "1m"
     database: Path | None = None
     feature_gates: str = ""
 
@@ -177,6 +181,7 @@ class RunOptions:
     default_service_account: str | None = None
     token_cache_max_size: int = 100
     no_cross_namespace_refs: bool = False
+    listing_reuse_window: float = 60.0
 
     @classmethod
     def complete(cls, factory: Factory, flags: Flags) -> RunOptions:
@@ -209,6 +214,7 @@ class RunOptions:
             default_service_account=flags.default_service_account or None,
             token_cache_max_size=flags.token_cache_max_size,
             no_cross_namespace_refs=flags.no_cross_namespace_refs,
+            listing_reuse_window=seconds("--listing-reuse-window", flags.listing_reuse_window),
         )
         if every:
             return parsed
@@ -275,6 +281,7 @@ class _Run:
             min_retry_delay=options.min_retry_delay,
             max_retry_delay=options.max_retry_delay,
             default_service_account=options.default_service_account,
+            listing_reuse_window=options.listing_reuse_window,
         )
         secrets = ClusterSecrets(kube)
         reconcile_options = Options(feature_gates=options.gates, secrets=secrets)
