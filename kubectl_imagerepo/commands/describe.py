@@ -12,7 +12,7 @@ from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.imagerepository import ImageRepository
     from kubectl_imagerepo.output.describe import PolicyAccess
 
@@ -31,7 +31,7 @@ def command(
 
     A NAME that matches no object exactly describes every object whose name starts with it.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = DescribeOptions.complete(
@@ -105,7 +105,7 @@ def described_objects(
     A name that matches no object exactly stands for every object whose name it begins (in
     `own_namespace`); without names, the objects of `namespace` (None: all) matching `selector`.
     """
-    from kubectl_imagerepo.commands.selection import get_named, list_matching
+    from kubectl_imagerepo.commands.cmdutil.lookup import get_named, list_matching
 
     if not names:
         return list_matching(kube, namespace, selector, plural=plural).objects, []
@@ -168,7 +168,7 @@ def _policies(kube: KubeClient) -> list[dict[str, Any]]:
 def _access(kube: KubeClient, repo: ImageRepository, policies: list[dict[str, Any]]) -> list[PolicyAccess]:
     """Which of the policies reference `repo`, and whether its accessFrom lets each one in."""
     from kubectl_imagerepo.kube.client import ApiError
-    from kubectl_imagerepo.model.access import access_denied_reason, policies_referencing
+    from kubectl_imagerepo.model.acl import access_denied_reason, policies_referencing
     from kubectl_imagerepo.output.describe import PolicyAccess
 
     result = []

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import scan_options
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.controller.leader import LeaderElector
     from kubectl_imagerepo.controller.logs import Logger
     from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
@@ -113,7 +113,7 @@ def command(ctx: click.Context, **flags: Any) -> None:
     retried with growing delays. SIGINT or SIGTERM lets reconciles in flight finish. Without the
     ImagePolicy CRD, only ImageRepositories are reconciled.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     execute(RunOptions.complete(factory, Flags(**flags)), factory)
@@ -186,7 +186,7 @@ class RunOptions:
     @classmethod
     def complete(cls, factory: Factory, flags: Flags) -> RunOptions:
         """Parse the durations and gates (their errors name the flag); the namespace unless -A."""
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
 
         every = flags.all_namespaces or flags.watch_all_namespaces
         parsed = cls(
@@ -250,7 +250,7 @@ class RunOptions:
         bridge_to_run_log(log, self.log_level)  # library records become log lines too
         stop = threading.Event()
         _handle_signals(stop, log)
-        from kubectl_imagerepo.commands.shared import as_kube
+        from kubectl_imagerepo.commands.cmdutil.command import as_kube
 
         return _Run(as_kube(kube), self, log, stop).main()
 

@@ -12,7 +12,8 @@ from kubectl_imagerepo.gocompat.durations import format_go_duration
 from kubectl_imagerepo.gocompat.fmt import sprint
 from kubectl_imagerepo.gocompat.tabwriter import TabWriter, escape_terminal
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository, credentials_source
+from kubectl_imagerepo.model.fluxobject import Condition
+from kubectl_imagerepo.model.imagerepository import ImageRepository, credentials_source
 
 NONE = "<none>"
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"

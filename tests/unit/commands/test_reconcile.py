@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.commands import scan
+from kubectl_imagerepo.commands.cmdutil import repository_scan as scan
 from kubectl_imagerepo.commands.reconcile import ReconcileOptions
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
@@ -52,7 +52,7 @@ def test_a_file_takes_the_namespace_flag_without_opening_the_cluster() -> None:
     def refuse(_flags: Any) -> Any:
         raise AssertionError("the cluster was opened")
 
-    from kubectl_imagerepo.commands.shared import Factory
+    from kubectl_imagerepo.commands.cmdutil.command import Factory
     from kubectl_imagerepo.kube.flags import KubeFlags
 
     options = ReconcileOptions.complete(
