@@ -219,6 +219,7 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
     """
     from kubectl_imagerepo.commands.cmdutil.repository_scan import (
         Printer,
+        command_lister,
         outcome_lines,
         run_reconcile,
         scan_progress,
@@ -242,11 +243,13 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
     )
     results = []
+    lister = command_lister()
     for obj in manifests.repositories:
         meta = obj["metadata"]
         printer.say([], "waiting", f"reconciling {api.KIND} {meta['namespace']}/{meta['name']} from {source}")
         result = run_reconcile(
-            obj, sink=LocalSink(), database=options.database, options=reconcile_options, tally=tally
+            obj, sink=LocalSink(), database=options.database, options=reconcile_options, tally=tally,
+            list_tags=lister,
         )
         printer.say([], *outcome_lines(result))
         results.append(result)

@@ -108,6 +108,7 @@ class ResumeOptions:
             Printer,
             cluster_options,
             cluster_sink,
+            command_lister,
             outcome_lines,
             run_reconcile,
         )
@@ -116,11 +117,14 @@ class ResumeOptions:
         options = cluster_options(kube, self.gates)
         sink = cluster_sink(kube, Printer(streams.err, live=True))
         failures = 0
+        lister = command_lister()
         for obj in objects:
             name = obj["metadata"]["name"]
             streams.say("waiting", f"waiting for {api.KIND} reconciliation")
             try:
-                result = run_reconcile(obj, sink=sink, database=self.database, options=options)
+                result = run_reconcile(
+                    obj, sink=sink, database=self.database, options=options, list_tags=lister
+                )
             except CommandError as failure:
                 streams.failure(f"{api.KIND} {name} reconciliation failed: {failure}")
                 failures += 1

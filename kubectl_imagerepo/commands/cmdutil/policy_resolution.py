@@ -116,6 +116,7 @@ def reconcile_policy_objects(
         annotate_requested,
         cluster_options,
         cluster_sink,
+        command_lister,
         outcome_lines,
         run_reconcile,
     )
@@ -128,6 +129,7 @@ def reconcile_policy_objects(
     sink = cluster_sink(kube, printer)
     sources = ClusterRepositories(as_kube(kube), as_caller=True)
     all_ready = True
+    lister = command_lister()
 
     def scan_first(repo: Mapping[str, Any]) -> None:
         meta = repo["metadata"]
@@ -136,7 +138,9 @@ def reconcile_policy_objects(
             "waiting",
             f"scanning {api.KIND} {meta['namespace']}/{meta['name']}: no tags stored on this machine",
         )
-        result = run_reconcile(repo, sink=sink, database=request.database, options=repo_options)
+        result = run_reconcile(
+            repo, sink=sink, database=request.database, options=repo_options, list_tags=lister
+        )
         printer.say([], *outcome_lines(result))
 
     for obj in objects:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.commands.cmdutil.lookup import Selected
     from kubectl_imagerepo.output.progress import ScanTally, StatusLine
     from kubectl_imagerepo.reconcile.outcome import StatusSink
-    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result
+    from kubectl_imagerepo.reconcile.reconciler import Options, Progress, Result, TagLister
 
 
 def scan_progress(stream: TextIO, quiet: bool) -> ScanTally | None:
@@ -50,8 +50,8 @@ class Printer:
             lines.append(line(kind, message, self.stream))
 
     def failure(self, message: str) -> None:
-        """A failure line about no object in particular (said as `say` does, outside any object's lines)."""
-        self.say([], "failure", message)
+        """A failure line about no object in particular, printed at once (no object's lines hold it)."""
+        self.now("failure", message)
 
     def now(self, kind: str, message: str) -> None:
         """Print the line at once, even when lines are kept per object."""
@@ -73,6 +73,17 @@ class Printer:
             self.status.print(text)
 
 
+def command_lister() -> TagLister:
+    """The tag lister of one command: listings shared by identity, none older than the command.
+
+    See docs/behaviour.md, Shared listings and registry limits.
+    """
+    from kubectl_imagerepo.registry.sharedlistings import SharedListings, shared_lister
+
+    listings = SharedListings()
+    return shared_lister(listings, listings.now(), fresh=True)
+
+
 def run_reconcile(
     obj: Mapping[str, Any],
     *,
@@ -80,13 +91,14 @@ def run_reconcile(
     database: Path | None,
     options: Options,
     tally: ScanTally | None = None,
+    list_tags: TagLister | None = None,
 ) -> Result:
     """One reconcile with its own connection to the tag database (SQLite connections stay per thread).
 
     With a `tally`, the registry listing's pages and tags show on its status line until it ends.
+    `list_tags` is the command's lister (`command_lister`), else a lister of this reconcile's own.
     """
     from kubectl_imagerepo.reconcile.reconciler import reconcile
-    from kubectl_imagerepo.registry.access import scan_tags
     from kubectl_imagerepo.store.database import TagStore, default_path
 
     tracked = None if tally is None else tally.start(str((obj.get("spec") or {}).get("image", "")))
@@ -94,7 +106,12 @@ def run_reconcile(
     try:
         with TagStore(database or default_path()) as store:
             return reconcile(
-                obj, sink=sink, store=store, list_tags=scan_tags, options=options, progress=progress
+                obj,
+                sink=sink,
+                store=store,
+                list_tags=list_tags or command_lister(),
+                options=options,
+                progress=progress,
             )
     finally:
         if tracked is not None:
@@ -183,15 +200,22 @@ def reconcile_selected(
         return 1
     options = cluster_options(kube, request.gates)
     sink = cluster_sink(kube, printer)
+    lister = command_lister()
+    listings: list[str] = []
 
     def one(obj: dict[str, Any]) -> bool:
         lines: list[str] = []
         try:
-            result = _reconcile_object(kube, obj, sink, request.database, options, printer, lines, tally)
+            result = _reconcile_object(
+                kube, obj, sink, request.database, options, printer, lines, tally, lister
+            )
         finally:
             printer.flush(lines)
         if result is None:
             return False
+        if result.scanned and result.listing:
+            with printer.lock:
+                listings.append(result.listing)
         if changed is not None and revision(obj) != revision(result.obj):
             with printer.lock:
                 changed.append(result.obj)
@@ -199,7 +223,22 @@ def reconcile_selected(
 
     with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
         results = list(pool.map(one, objects))
+    if len(listings) > 1:
+        printer.now("success", listings_summary(listings))
     return 0 if all(results) and not missing else 1
+
+
+#: The closing line of a command that scanned several objects.
+LISTINGS_SUMMARY = "{listings} registry listing{s} served {objects} {kind} scans"
+
+
+def listings_summary(listings: list[str]) -> str:
+    """`2 registry listings served 5 ImageRepository scans`: what sharing saved this command."""
+    from kubectl_imagerepo.model import api
+
+    made = len(set(listings))
+    plural = "" if made == 1 else "s"
+    return LISTINGS_SUMMARY.format(listings=made, s=plural, objects=len(listings), kind=api.KIND)
 
 
 def _reconcile_object(
@@ -211,6 +250,7 @@ def _reconcile_object(
     printer: Printer,
     lines: list[str],
     tally: ScanTally | None = None,
+    lister: TagLister | None = None,
 ) -> Result | None:
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.model.errors import CommandError
@@ -233,7 +273,9 @@ def _reconcile_object(
         annotated = annotate_requested(kube, obj)
         printer.say(lines, "success", f"{api.KIND} annotated")
         printer.say(lines, "waiting", f"waiting for {api.KIND} reconciliation")
-        result = run_reconcile(annotated, sink=sink, database=database, options=options, tally=tally)
+        result = run_reconcile(
+            annotated, sink=sink, database=database, options=options, tally=tally, list_tags=lister
+        )
     except CommandError as failure:
         printer.say(lines, "failure", str(failure).removeprefix("error: "))
         return None

@@ -122,3 +122,10 @@ def test_a_file_is_reconciled_without_a_cluster_and_printed(scans: list[dict[str
     ]
     assert '"name": "app"' in out
     assert kube.requests == []
+
+
+def test_the_summary_says_how_many_listings_served_how_many_scans() -> None:
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import listings_summary
+
+    assert listings_summary(["x", "x", "y", "x"]) == "2 registry listings served 4 ImageRepository scans"
+    assert listings_summary(["x", "x"]) == "1 registry listing served 2 ImageRepository scans"
