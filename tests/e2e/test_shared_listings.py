@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import create, image_repository
+from tests.e2e.conftest import Plugin, create, image_repository
 from tests.e2e.test_auth import (  # noqa: F401 - the module's registries fixture
     REPOSITORY,
     SecureRegistries,
@@ -150,3 +150,23 @@ def test_different_credentials_never_share_and_the_one_without_gets_the_401_ever
     assert condition is not None and condition["status"] == "False"
     assert condition["message"] == unauthorized(registries.basic)
     assert "lastScanResult" not in obj["status"]
+
+
+def test_reconcile_all_lists_once_per_identity_says_so_and_describe_tells_it(
+    env: Environment, plugin: Plugin, tmp_path: Path
+) -> None:
+    namespace = env.new_namespace("share")
+    repository = f"{namespace}/cli"
+    env.registry.seed(repository, ["1.0", "2.0"])
+    database = tmp_path / "db"
+    with FaultProxy(env.registry.host) as proxy:
+        for name in ("a", "b", "c"):
+            create(env, image_repository(namespace, name, f"{proxy.host}/{repository}"))
+        done = plugin("reconcile", "--all", "-n", namespace, "--database", str(database))
+        assert done.code == 0, done.stderr
+        assert listings(proxy, repository) == 1
+    assert done.stderr.splitlines()[-1] == "✔ 1 registry listing served 3 ImageRepository scans"
+    described = plugin("describe", "a", "-n", namespace, "--database", str(database))
+    assert described.code == 0, described.stderr
+    line = next(line for line in described.stdout.splitlines() if line.strip().startswith("Last Scan:"))
+    assert line.endswith("(one listing shared with 2 other objects)")
