@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
+
+from tests.harness.environment import Environment
+from tests.harness.pki import CertificateAuthority
+from tests.harness.processes import Server, free_port, start
+from tests.harness.registry import start_registry
+from tests.harness.secure_registries import TokenServer, start_configured
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 GNU_TIME = "/usr/bin/time"
+GROUP_PATH = "/apis/image.toolkit.fluxcd.io/v1"
+ACCESS_LINE = re.compile(r'"(GET|HEAD|POST|PUT) /v2/')
+LISTING_LINE = re.compile(r'"GET /v2/[^ "]*/tags/list')
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kubectl-imagerepo"
 
 
@@ -205,3 +219,304 @@ def read_rows(name: str) -> list[Row]:
 
 def python() -> str:
     return sys.executable
+
+
+# -- registries, objects and sides measured against a real API server (manyrepos, shared) -------------
+
+
+@dataclass
+class BenchRegistry:
+    server: Server
+    host: str
+    token: bool
+
+    def _log(self) -> str:
+        return self.server.log.read_text(errors="replace")
+
+    def requests_so_far(self) -> int:
+        """Requests to /v2/ in this registry's access log."""
+        return len(ACCESS_LINE.findall(self._log()))
+
+    def listings_so_far(self) -> int:
+        """Tag list requests (pages included) in this registry's access log."""
+        return len(LISTING_LINE.findall(self._log()))
+
+
+@dataclass
+class Outcome:
+    """What one side cost: seconds until all Ready (None: not every object got there), and counts.
+
+    The counts run from the side's start until every object was Ready; `peak_mb` is the sum over the
+    side's processes (`peaks_mb` each); `extra` holds what `after_ready` measured.
+    """
+
+    name: str
+    ready_seconds: float | None
+    ready: int
+    peak_mb: float | None
+    api_requests: int
+    registry_requests: int
+    token_requests: int
+    note: str = ""
+    api_by_verb: dict[str, int] = field(default_factory=dict)
+    peaks_mb: list[float | None] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def seed_storage(binary: Path, work: Path, repositories: int, tags: int) -> Path:
+    """One storage directory holding `bench/r000`... each with the same `tags` tags, for every registry.
+
+    One repository is pushed through an open registry; the others are copies of its directory.
+    """
+    seeding = start_registry("seeding", binary, work, legacy=False, max_tags=1000)
+    try:
+        seeding.seed("bench/r000", [f"1.0.{i}" for i in range(tags)])
+    finally:
+        seeding.stop()
+    base = seeding.root / "docker" / "registry" / "v2" / "repositories" / "bench"
+    for j in range(1, repositories):
+        shutil.copytree(base / "r000", base / f"r{j:03d}")
+    return seeding.root
+
+
+def start_registries(
+    binary: Path, work: Path, storage: Path, ca: CertificateAuthority, tokens: TokenServer,
+    count: int, token_count: int,
+) -> list[BenchRegistry]:
+    """`count` registries on `storage` with access logs, the first `token_count` behind `tokens`."""
+    started: list[BenchRegistry] = []
+    for i in range(count):
+        token = i < token_count
+        extra: dict[str, Any] = {
+            "tags": {"maxtags": 1000},
+            "log": {"level": "error", "accesslog": {"disabled": False}},
+        }
+        if token:
+            extra["auth"] = {
+                "token": {
+                    # image-reflector-controller v1.2 (go-containerregistry 0.21) refuses a realm on
+                    # an IP literal in a loopback or private range unless it is the registry's own
+                    # host:port; a host name passes.
+                    "realm": tokens.realm.replace("//127.0.0.1:", "//localhost:"),
+                    "service": tokens.service,
+                    "issuer": tokens.issuer,
+                    "rootcertbundle": str(ca.pair.cert),
+                }
+            }
+        server, host = start_configured(binary, work, f"bench-registry-{i}", storage, extra, tls=False, ca=ca)
+        started.append(BenchRegistry(server, host, token))
+    return started
+
+
+def is_ready(obj: dict[str, Any]) -> bool:
+    """Ready=True for the current generation, with a scan result."""
+    status = obj.get("status") or {}
+    generation = obj["metadata"].get("generation")
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "Ready":
+            return bool(
+                condition.get("status") == "True"
+                and condition.get("observedGeneration", generation) == generation
+                and status.get("lastScanResult")
+            )
+    return False
+
+
+class ReadyWatch:
+    """Watches ImageRepositories in a thread; records when `expected` of them were Ready.
+
+    `path` is the collection (one namespace's or every namespace's), `selector` a label selector.
+    `requests_made` counts the API requests the watch itself sent, to subtract them.
+    """
+
+    def __init__(self, env: Environment, path: str, expected: int, selector: str = "") -> None:
+        self.env = env
+        self.path = path
+        self.expected = expected
+        self.selector = selector
+        self.ready: set[str] = set()
+        self.messages: dict[str, str] = {}
+        self.all_ready_at: float | None = None
+        self.requests_made = 0
+        self.done = threading.Event()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop = True
+        self._thread.join(timeout=120)
+
+    def _note(self, obj: dict[str, Any]) -> None:
+        key = f"{obj['metadata'].get('namespace', '')}/{obj['metadata']['name']}"
+        if is_ready(obj):
+            self.ready.add(key)
+        else:
+            self.ready.discard(key)
+        for condition in (obj.get("status") or {}).get("conditions") or []:
+            if condition.get("type") == "Ready":
+                self.messages[key] = str(condition.get("message", ""))
+        if self.all_ready_at is None and len(self.ready) >= self.expected:
+            self.all_ready_at = time.perf_counter()
+            self.done.set()
+
+    def _run(self) -> None:
+        path = f"{self.env.plane.url}{self.path}"
+        selector = {"labelSelector": self.selector} if self.selector else {}
+        with self.env.plane.session() as s:
+            listed = s.get(path, params=selector, timeout=120)
+            self.requests_made += 1
+            listed.raise_for_status()
+            body = listed.json()
+            for obj in body["items"]:
+                self._note(obj)
+            version = body["metadata"]["resourceVersion"]
+            while not self._stop and not self.done.is_set():
+                self.requests_made += 1
+                params = {"watch": "1", "resourceVersion": version, "timeoutSeconds": "30",
+                          "allowWatchBookmarks": "true", **selector}
+                with s.get(path, params=params, stream=True, timeout=90) as answer:
+                    answer.raise_for_status()
+                    for line in answer.iter_lines():
+                        if not line:
+                            continue
+                        event = json.loads(line)
+                        obj = event["object"]
+                        version = obj["metadata"].get("resourceVersion", version)
+                        if event["type"] in ("ADDED", "MODIFIED"):
+                            self._note(obj)
+                        if self.done.is_set() or self._stop:
+                            break
+
+
+def api_requests(env: Environment) -> dict[str, int]:
+    """`apiserver_request_total` summed by verb and resource."""
+    with env.plane.session() as s:
+        text = s.get(env.plane.url + "/metrics", timeout=60).text
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        if not line.startswith("apiserver_request_total{"):
+            continue
+        labels, _, value = line.rpartition(" ")
+        found = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        key = f"{found.get('verb', '')} {found.get('resource', '') or found.get('subresource', '')}".strip()
+        counts[key] = counts.get(key, 0) + int(float(value))
+    return counts
+
+
+Launched = float | list[tuple[subprocess.Popen[bytes], Path]]
+
+
+def stop_timed(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the command GNU time runs, not to GNU time: it then writes the peak and exits."""
+    if process.poll() is None:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        for child in children:
+            os.kill(int(child), signal.SIGTERM)
+    process.wait(timeout=60)
+
+
+def measure_side(
+    env: Environment,
+    name: str,
+    watch: ReadyWatch,
+    registries: Sequence[BenchRegistry],
+    tokens: TokenServer | None,
+    launch: Callable[[], Launched],
+    timeout: float,
+    after_ready: Callable[[], dict[str, Any]] | None = None,
+) -> Outcome:
+    """Start a side with `launch` and measure it until all the objects `watch` expects are Ready.
+
+    `launch` runs a command to completion and returns its peak memory, or starts long-running
+    processes under GNU time and returns each with the file its peak memory will be written to. Those
+    keep running through `after_ready` (a steady-state phase, say), whose answer lands in `extra`.
+    """
+    registry_before = sum(r.requests_so_far() for r in registries)
+    tokens_before = len(tokens.requests) if tokens else 0
+    api_before = api_requests(env)
+    watch.start()
+    started = time.perf_counter()
+    launched = launch()
+    peaks: list[float | None]
+    note = ""
+    extra: dict[str, Any] = {}
+    if isinstance(launched, float):
+        peaks = [launched]
+        watch.done.wait(timeout=30)
+    else:
+        watch.done.wait(timeout=timeout)
+        exited = [p.returncode for p, _ in launched if p.poll() is not None]
+        if exited:
+            note = f"exited {exited} before every object was Ready"
+    watch.stop()
+    api_after = api_requests(env)
+    registry_after = sum(r.requests_so_far() for r in registries)
+    tokens_after = len(tokens.requests) if tokens else 0
+    if not isinstance(launched, float):
+        if after_ready is not None and watch.all_ready_at is not None and not note:
+            extra = after_ready()
+        for process, _ in launched:
+            stop_timed(process)
+        peaks = [peak_mb_from(peak) for _, peak in launched]
+    # The bench's own requests: its watch (list + watches) and the first /metrics scrape.
+    own = watch.requests_made + 1
+    delta = {k: api_after.get(k, 0) - api_before.get(k, 0) for k in api_after}
+    delta = {k: v for k, v in delta.items() if v}
+    ready_seconds = watch.all_ready_at - started if watch.all_ready_at is not None else None
+    if ready_seconds is None and not note:
+        note = f"{len(watch.ready)} of {watch.expected} Ready after {timeout:.0f}s"
+        waiting = sorted(set(watch.messages) - watch.ready)
+        if waiting:
+            note += f"; {waiting[0]}: {watch.messages[waiting[0]][:300]}"
+    known = [p for p in peaks if p is not None]
+    return Outcome(
+        name=name,
+        ready_seconds=ready_seconds,
+        ready=len(watch.ready),
+        peak_mb=sum(known) if known else None,
+        api_requests=sum(delta.values()) - own,
+        registry_requests=registry_after - registry_before,
+        token_requests=tokens_after - tokens_before,
+        note=note,
+        api_by_verb=delta,
+        peaks_mb=peaks,
+        extra=extra,
+    )
+
+
+def run_available(plugin: Path, env: Mapping[str, str]) -> bool:
+    """Whether this plugin has the `run` command yet."""
+    return subprocess.run([str(plugin), "run", "--help"], env=dict(env), capture_output=True).returncode == 0
+
+
+def flux_crds(module_dir: Path) -> Path:
+    """The CRD manifests in the controller's module."""
+    return module_dir / "config" / "crd" / "bases"
+
+
+def start_timed(
+    name: str, argv: Sequence[str], work: Path, env: Mapping[str, str]
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start a long-running `argv` under GNU time; (its GNU time process, the file of its peak)."""
+    peak = work / f"{name}.peak"
+    server = start(name, timed_argv(argv, peak), work, env=dict(env))
+    return server.process, peak
+
+
+def irc_argv(tools: Path, selector: str, concurrency: int, work: Path, name: str) -> list[str]:
+    """image-reflector-controller run outside the cluster on the objects `selector` picks."""
+    storage_path = work / f"{name}-storage"
+    storage_path.mkdir()
+    return [
+        str(tools / "image-reflector-controller"),
+        "--watch-label-selector", selector,
+        "--concurrent", str(concurrency),
+        "--storage-path", str(storage_path),
+        "--metrics-addr", f"127.0.0.1:{free_port()}",
+        "--health-addr", f"127.0.0.1:{free_port()}",
+        "--enable-leader-election=false",
+        "--log-level", "error",
+    ]

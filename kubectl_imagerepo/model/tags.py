@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from dataclasses import dataclass
 
 from kubectl_imagerepo.gocompat.jsonenc import encode_string
@@ -11,6 +12,7 @@ from kubectl_imagerepo.model.exclusion import Exclusions
 
 __all__ = [
     "LATEST_TAGS_COUNT",
+    "REVISION_CHUNK",
     "ScanOutcome",
     "dedupe",
     "latest_tags",
@@ -21,6 +23,7 @@ __all__ = [
 ]
 
 LATEST_TAGS_COUNT = 10
+REVISION_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,19 @@ def marshal_tags(tags: Iterable[str]) -> bytes:
 
 
 def revision(sorted_tags: Iterable[str]) -> str:
-    """The Badger backend's revision: the decimal Adler-32 of `marshal_tags(sorted_tags)`."""
-    return str(zlib.adler32(marshal_tags(sorted_tags)))
+    """The Badger backend's revision: the decimal Adler-32 of `marshal_tags(sorted_tags)`.
+
+    The checksum runs over the marshalled list a slice at a time, so a million tags are never held
+    marshalled all at once (the same value: Adler-32 is computed as a stream).
+    """
+    tags = iter(sorted_tags)
+    checksum = zlib.adler32(b"[")
+    separator = ""
+    while chunk := list(islice(tags, REVISION_CHUNK)):
+        marshalled = separator + ",".join(encode_string(tag) for tag in chunk)
+        checksum = zlib.adler32(marshalled.encode("utf-8"), checksum)
+        separator = ","
+    return str(zlib.adler32(b"]", checksum))
 
 
 def process_scan(raw_tags: Iterable[str], exclusions: Exclusions) -> ScanOutcome:

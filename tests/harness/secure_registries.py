@@ -111,7 +111,8 @@ class TokenServer:
     """A Docker token server issuing ES256 JWTs (with an x5c chain) that distribution verifies.
 
     Anonymous callers get a token with an empty grant, as real token servers do; `USER` with
-    `PASSWORD` gets pull access to the scopes asked for. Every request is recorded.
+    `PASSWORD` (or any user of `accounts`) gets pull access to the scopes asked for. Every request is
+    recorded.
 
     It listens on 127.0.0.1; the realm names it `realm_host`: `localhost` by default, a host name, since
     ggcr (and the plugin) refuse a realm on a loopback IP address other than the registry's own
@@ -121,8 +122,15 @@ class TokenServer:
     service = "kubectl-imagerepo-test-registry"
     issuer = "kubectl-imagerepo-test-issuer"
 
-    def __init__(self, ca: CertificateAuthority, lifetime: int, realm_host: str = "localhost") -> None:
+    def __init__(
+        self,
+        ca: CertificateAuthority,
+        lifetime: int,
+        realm_host: str = "localhost",
+        accounts: Mapping[str, str] | None = None,
+    ) -> None:
         self.realm_host = realm_host
+        self.accounts = {USER: PASSWORD, **(accounts or {})}
         pair = ca.issue("token-signer", "token-signer", server=False)
         key = serialization.load_pem_private_key(pair.key.read_bytes(), password=None)
         assert isinstance(key, ec.EllipticCurvePrivateKey)
@@ -157,7 +165,7 @@ class TokenServer:
         user = None
         if authorization.startswith("Basic "):
             name, _, secret = base64.b64decode(authorization[6:]).decode().partition(":")
-            if (name, secret) != (USER, PASSWORD):
+            if self.accounts.get(name) != secret:
                 self._send(handler, 401, {"errors": [{"code": "UNAUTHORIZED", "message": "bad credentials"}]})
                 self.requests.append({"query": query, "user": name, "status": 401})
                 return

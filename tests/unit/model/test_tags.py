@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import zlib
 
 import pytest
 
 from kubectl_imagerepo.model.api import DEFAULT_EXCLUSION_LIST
 from kubectl_imagerepo.model.exclusion import compile_exclusions
 from kubectl_imagerepo.model.tags import (
+    REVISION_CHUNK,
     ScanOutcome,
     dedupe,
     latest_tags,
@@ -105,6 +107,12 @@ def test_revision_is_adler32_of_the_json_list(tags: list[str], expected: str) ->
 def test_revision_uses_go_json_escaping(tags: list[str], json: bytes, expected: str) -> None:
     assert marshal_tags(tags) == json
     assert revision(tags) == expected
+
+
+@pytest.mark.parametrize("count", [REVISION_CHUNK - 1, REVISION_CHUNK, REVISION_CHUNK + 1, 3 * REVISION_CHUNK])
+def test_revision_over_several_slices_is_the_checksum_of_the_whole_list(count: int) -> None:
+    tags = [f"1.{i}.0-<b>\u2028" for i in range(count)]
+    assert revision(tags) == str(zlib.adler32(marshal_tags(tags)))
 
 
 def test_lone_surrogate_is_written_as_the_replacement_character() -> None:
