@@ -1,7 +1,8 @@
 """Every benchmark in one run: one table of medians and ratios, written as bench/results/all.json too.
 
-Sections: CLI start-up (bench/startup.py), one repository (bench/onerepo.py), many repositories
-(bench/manyrepos.py), ImagePolicies (bench/policies.py) and the tag database (bench/database.py). Name
+Sections: CLI start-up (bench/startup.py), one repository (bench/onerepo.py), a huge repository
+(bench/hugerepo.py), many repositories (bench/manyrepos.py), shared listings at scale (bench/shared.py),
+ImagePolicies (bench/policies.py) and the tag database (bench/database.py). Name
 sections as arguments to run only those. The machine's load average before and after is printed with the
 table, and so are the cold build times of the reference tools.
 
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import database, manyrepos, onerepo, policies  # noqa: E402
+from bench import database, hugerepo, manyrepos, onerepo, policies, shared  # noqa: E402
 from bench.common import (  # noqa: E402
     RESULTS,
     Row,
@@ -30,7 +31,7 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 
-SECTIONS = ("startup", "onerepo", "manyrepos", "policies", "database")
+SECTIONS = ("startup", "onerepo", "hugerepo", "manyrepos", "shared", "policies", "database")
 
 
 def startup_rows() -> list[Row]:
@@ -58,8 +59,12 @@ def main(sections: list[str]) -> None:
             rows += startup_rows()
         elif section == "onerepo":
             rows += onerepo.main()
+        elif section == "hugerepo":
+            rows += hugerepo.main()[0]
         elif section == "manyrepos":
             rows += manyrepos.main()[0]
+        elif section == "shared":
+            rows += shared.main()[0]
         elif section == "policies":
             rows += policies.main()[0]
         else:
@@ -78,6 +83,14 @@ def main(sections: list[str]) -> None:
     if "manyrepos" in (sections or SECTIONS):
         crd = json.loads((RESULTS / "manyrepos.json").read_text()).get("crd", "")
         print(f"CRD installed by the harness vs image-reflector-controller v1.2.0: {crd}")
+    if "hugerepo" in (sections or SECTIONS):
+        huge = json.loads((RESULTS / "hugerepo.json").read_text())
+        print("huge repository, tag database writes and progress on a terminal: "
+              + "; ".join(f"{k}: {v}" for k, v in huge.items() if k.startswith(("transaction", "progress"))))
+    if "shared" in (sections or SECTIONS):
+        document = json.loads((RESULTS / "shared.json").read_text())
+        print("shared listings, goals of issue 21: " + "; ".join(document.get("goals", [])))
+        print(f"shared listings, statuses equal to the controller's in a sample: {document.get('statuses')}")
     if "policies" in (sections or SECTIONS):
         agreement = json.loads((RESULTS / "policies.json").read_text()).get("agreement", {})
         print(f"ImagePolicies, tags as expected and policies where the sides differ: {agreement}")

@@ -261,6 +261,7 @@ class Outcome:
     api_by_verb: dict[str, int] = field(default_factory=dict)
     peaks_mb: list[float | None] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    registry_listings: int = 0
 
 
 def seed_storage(binary: Path, work: Path, repositories: int, tags: int) -> Path:
@@ -435,6 +436,7 @@ def measure_side(
     keep running through `after_ready` (a steady-state phase, say), whose answer lands in `extra`.
     """
     registry_before = sum(r.requests_so_far() for r in registries)
+    listings_before = sum(r.listings_so_far() for r in registries)
     tokens_before = len(tokens.requests) if tokens else 0
     api_before = api_requests(env)
     watch.start()
@@ -454,6 +456,7 @@ def measure_side(
     watch.stop()
     api_after = api_requests(env)
     registry_after = sum(r.requests_so_far() for r in registries)
+    listings_after = sum(r.listings_so_far() for r in registries)
     tokens_after = len(tokens.requests) if tokens else 0
     if not isinstance(launched, float):
         if after_ready is not None and watch.all_ready_at is not None and not note:
@@ -484,6 +487,7 @@ def measure_side(
         api_by_verb=delta,
         peaks_mb=peaks,
         extra=extra,
+        registry_listings=listings_after - listings_before,
     )
 
 
