@@ -1,0 +1,284 @@
+"""One YAML document read into yaml.v3 nodes, comments attached where yaml.v3 attaches them.
+
+The structure, values and styles come from PyYAML's parser (the same libyaml lineage as yaml.v3);
+comments are found in the text between tokens and given to nodes by yaml.v3's rules: a comment after
+a value on its line is that value's (or that flow collection's) line comment; comment lines directly
+above an entry are its head comment; comment lines followed by a blank line, or deeper than the entry
+that follows, are the foot comment of the entry before; those opening or closing the document belong
+to the document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubectl_imagerepo.gocompat.yamlv3.node import (
+    ALIAS,
+    DOCUMENT,
+    DOUBLE_QUOTED,
+    FLOW,
+    FOLDED,
+    LITERAL,
+    MAP,
+    MAPPING,
+    SCALAR,
+    SEQ,
+    SEQUENCE,
+    SINGLE_QUOTED,
+    STR,
+    TAGGED,
+    Node,
+    short_tag,
+)
+from kubectl_imagerepo.gocompat.yamlv3.resolve import resolve_plain
+
+
+class YAMLSyntaxError(ValueError):
+    """The document is not YAML the parser accepts; `line` is 1-based, 0 when unknown."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(eq=False)
+class _Span:
+    node: Node
+    start: tuple[int, int]
+    end: tuple[int, int]
+    entries: list[tuple[Node, tuple[int, int]]] = field(default_factory=list)
+    block: bool = False
+
+
+def parse_document(text: str) -> Node | None:
+    """The first document of `text` as yaml.v3's Decoder would give it; None when there is none."""
+    import yaml
+
+    try:
+        events = list(yaml.parse(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as bad:
+        mark = bad.problem_mark or bad.context_mark
+        raise YAMLSyntaxError(str(bad.problem or bad), mark.line + 1 if mark else 0) from None
+    except yaml.YAMLError as bad:
+        raise YAMLSyntaxError(str(bad), 0) from None
+    builder = _Builder(text)
+    return builder.build(events)
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.spans: list[_Span] = []
+        self.occupied: list[tuple[int, int]] = []
+        self.anchors: dict[str, Node] = {}
+
+    def build(self, events: list[Any]) -> Node | None:
+        import yaml
+
+        position = 0
+        while position < len(events) and not isinstance(events[position], yaml.DocumentStartEvent):
+            position += 1
+        if position >= len(events):
+            return None
+        document = Node(DOCUMENT, line=events[position].start_mark.line + 1)
+        root, _ = self._node(events, position + 1)
+        document.content.append(root)
+        self._comments(document)
+        return document
+
+    def _node(self, events: list[Any], i: int) -> tuple[Node, int]:
+        import yaml
+
+        event = events[i]
+        start = (event.start_mark.line, event.start_mark.column)
+        if isinstance(event, yaml.AliasEvent):
+            node = Node(ALIAS, value=event.anchor, line=start[0] + 1, column=start[1] + 1)
+            self.spans.append(_Span(node, start, (event.end_mark.line, event.end_mark.column)))
+            self.occupied.append((event.start_mark.index, event.end_mark.index))
+            return node, i + 1
+        if isinstance(event, yaml.ScalarEvent):
+            node = self._scalar(event)
+            node.line, node.column = start[0] + 1, start[1] + 1
+            first = event.start_mark.index
+            if event.style in ("|", ">"):
+                newline = self.text.find("\n", first)
+                first = newline if newline >= 0 else event.end_mark.index
+            self.occupied.append((first, event.end_mark.index))
+            span = _Span(node, start, (event.end_mark.line, event.end_mark.column))
+            if event.style in ("|", ">"):
+                span.end = (event.start_mark.line, event.start_mark.column + 1)
+            self.spans.append(span)
+            if event.anchor:
+                self.anchors[event.anchor] = node
+            return node, i + 1
+        flow = bool(event.flow_style)
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        node = Node(MAPPING if is_map else SEQUENCE, line=start[0] + 1, column=start[1] + 1)
+        node.style = FLOW if flow else 0
+        if event.anchor:
+            node.anchor = event.anchor
+            self.anchors[event.anchor] = node
+        explicit = event.tag is not None and event.tag != "!"
+        node.tag = short_tag(event.tag) if explicit else (MAP if is_map else SEQ)
+        if explicit and node.tag not in (MAP, SEQ):
+            node.style |= TAGGED
+        span = _Span(node, start, start, block=not flow)
+        self.spans.append(span)
+        i += 1
+        end_type = yaml.MappingEndEvent if is_map else yaml.SequenceEndEvent
+        while not isinstance(events[i], end_type):
+            entry_start = (events[i].start_mark.line, events[i].start_mark.column)
+            if not is_map and not flow:
+                entry_start = self._dash(entry_start)
+            child, i = self._node(events, i)
+            if not is_map or len(node.content) % 2 == 0:
+                span.entries.append((child, entry_start))
+            node.content.append(child)
+        span.end = (events[i].end_mark.line, events[i].end_mark.column)
+        return node, i + 1
+
+    def _dash(self, start: tuple[int, int]) -> tuple[int, int]:
+        """Where the `-` of a block sequence item starting at `start` is (the item's own column)."""
+        line_no, column = start
+        while line_no >= 0:
+            line = self.lines[line_no]
+            column = min(column, len(line)) - 1
+            while column >= 0 and line[column] in " \t":
+                column -= 1
+            if column >= 0:
+                return (line_no, column) if line[column] == "-" else start
+            line_no -= 1
+            column = len(self.lines[line_no]) if line_no >= 0 else 0
+        return start
+
+    def _scalar(self, event: Any) -> Node:
+        style = {"'": SINGLE_QUOTED, '"': DOUBLE_QUOTED, "|": LITERAL, ">": FOLDED}.get(event.style or "", 0)
+        node = Node(SCALAR, value=event.value, anchor=event.anchor or "", style=style)
+        if event.tag is not None and event.tag != "!":
+            node.tag = short_tag(event.tag)
+            node.style |= TAGGED
+        elif style or event.tag == "!":
+            node.tag = STR
+        else:
+            node.tag = resolve_plain(event.value)
+        return node
+
+    # -- comments ------------------------------------------------------------------------------
+    def _comment_in(self, line_no: int) -> tuple[int, str] | None:
+        """The column and text of the comment on a line, if any."""
+        line = self.lines[line_no]
+        offset = sum(len(x) + 1 for x in self.lines[:line_no])
+        column = 0
+        while True:
+            column = line.find("#", column)
+            if column < 0:
+                return None
+            index = offset + column
+            inside = any(a <= index < b for a, b in self.occupied)
+            if not inside and (column == 0 or line[column - 1] in " \t"):
+                return column, line[column:].rstrip(" \t\r")
+            column += 1
+
+    def _comments(self, document: Node) -> None:
+        content_lines: set[int] = set()
+        for span in self.spans:
+            content_lines.add(span.start[0])
+            if not span.block:
+                content_lines.add(span.end[0])
+        for span in self.spans:
+            if span.node.kind == SCALAR and span.node.style & (LITERAL | FOLDED):
+                content_lines.update(range(span.start[0], span.end[0] + 1))
+        full: list[tuple[int, int, str]] = []
+        for number, line in enumerate(self.lines):
+            found = self._comment_in(number)
+            if found is None:
+                continue
+            column, text = found
+            if line[:column].strip() == "":
+                full.append((number, column, text))
+            else:
+                self._line_comment(number, column, text)
+        runs: list[list[tuple[int, int, str]]] = []
+        for entry in full:
+            if runs and runs[-1][-1][0] == entry[0] - 1:
+                runs[-1].append(entry)
+            else:
+                runs.append([entry])
+        first_content = min((s.start[0] for s in self.spans), default=len(self.lines))
+        entries = [
+            (entry_start, child, span)
+            for span in self.spans
+            if span.block
+            for child, entry_start in span.entries
+        ]
+        entries.sort(key=lambda e: e[0])
+        opening: list[str] = []
+        for run in runs:
+            text = "\n".join(t for _, _, t in run)
+            last = run[-1][0]
+            column = run[0][1]
+            blank_after = last + 1 >= len(self.lines) or self.lines[last + 1].strip() == ""
+            following = [e for e in entries if e[0][0] > last]
+            before = [e for e in entries if e[0][0] < run[0][0]]
+            if run[0][0] < first_content:
+                if blank_after:
+                    opening.append(text)
+                    continue
+                if following:
+                    self._add(following[0][1], "head_comment", text)
+                continue
+            first = run[0][0]
+            blank_before = first > 0 and self.lines[first - 1].strip() == ""
+            if following and following[0][0][0] == self._next_content(last):
+                target = following[0]
+                if (not blank_after or blank_before) and column <= target[0][1]:
+                    self._add(target[1], "head_comment", text)
+                    continue
+            if not following and blank_before:
+                document.foot_comment = _join(document.foot_comment, text)
+                continue
+            owner = self._previous_entry(before, column)
+            if owner is not None:
+                self._add(owner, "foot_comment", text)
+            else:
+                document.foot_comment = _join(document.foot_comment, text)
+        if opening:
+            document.head_comment = "\n\n".join(opening)
+
+    def _next_content(self, after: int) -> int:
+        for number in range(after + 1, len(self.lines)):
+            stripped = self.lines[number].strip()
+            if stripped and not stripped.startswith("#"):
+                return number
+        return -1
+
+    @staticmethod
+    def _previous_entry(before: list[tuple[tuple[int, int], Node, _Span]], column: int) -> Node | None:
+        for entry_start, child, _ in reversed(before):
+            if entry_start[1] <= column:
+                return child
+        return before[-1][1] if before else None
+
+    def _line_comment(self, number: int, column: int, text: str) -> None:
+        ending = [
+            s for s in self.spans
+            if s.end[0] == number and s.end[1] <= column and not s.block
+        ]
+        flows = [s for s in ending if s.node.kind in (MAPPING, SEQUENCE)]
+        if flows:
+            target = min(flows, key=lambda s: s.start)
+        elif ending:
+            target = max(ending, key=lambda s: s.end[1])
+        else:
+            return
+        self._add(target.node, "line_comment", text)
+
+    @staticmethod
+    def _add(node: Node, attribute: str, text: str) -> None:
+        setattr(node, attribute, _join(getattr(node, attribute), text))
+
+
+def _join(existing: str, text: str) -> str:
+    return f"{existing}\n{text}" if existing else text
