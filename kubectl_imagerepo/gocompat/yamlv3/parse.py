@@ -237,7 +237,7 @@ class _Builder:
                     self._add(target[1], "head_comment", text)
                     continue
             if not following and blank_before:
-                document.foot_comment = _join(document.foot_comment, text)
+                document.foot_comment = _join(document.foot_comment, text, "\n\n")
                 continue
             owner = self._previous_entry(before, column)
             if owner is not None:
@@ -280,5 +280,5 @@ class _Builder:
         setattr(node, attribute, _join(getattr(node, attribute), text))
 
 
-def _join(existing: str, text: str) -> str:
-    return f"{existing}\n{text}" if existing else text
+def _join(existing: str, text: str, separator: str = "\n") -> str:
+    return f"{existing}{separator}{text}" if existing else text
