@@ -29,7 +29,9 @@ FILES = sorted(
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict[str, Any]], DirectoryResult]:
+def outcomes(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, list[dict[str, Any]], DirectoryResult]:
     oracle_dir = tmp_path_factory.mktemp("oracle")
     ours_dir = tmp_path_factory.mktemp("ours")
     shutil.copytree(TREE, oracle_dir, dirs_exist_ok=True, symlinks=True)

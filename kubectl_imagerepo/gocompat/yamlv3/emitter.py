@@ -533,8 +533,8 @@ class Emitter:
             else:
                 for octet in c.encode():
                     self._put("%")
-                    self._put("%X" % (octet >> 4))
-                    self._put("%X" % (octet & 0x0F))
+                    self._put(f"{octet >> 4:X}")
+                    self._put(f"{octet & 0x0F:X}")
         self.whitespace = False
         self.indention = False
 
@@ -814,11 +814,11 @@ class Emitter:
                 if v in escapes:
                     self._put(escapes[v])
                 elif v <= 0xFF:
-                    self._write_all("x%02X" % v)
+                    self._write_all(f"x{v:02X}")
                 elif v <= 0xFFFF:
-                    self._write_all("u%04X" % v)
+                    self._write_all(f"u{v:04X}")
                 else:
-                    self._write_all("U%08X" % v)
+                    self._write_all(f"U{v:08X}")
             else:
                 self._write(c)
         self._write_indicator('"', False, False, False)
@@ -830,14 +830,9 @@ class Emitter:
             self._write_indicator(str(self.best_indent), False, False, False)
         self.open_ended = False
         chomp = ""
-        if not value:
+        if not value or value[-1] not in _BREAKS:
             chomp = "-"
-        elif value[-1] not in _BREAKS:
-            chomp = "-"
-        elif len(value) == 1:
-            chomp = "+"
-            self.open_ended = True
-        elif value[-2] in _BREAKS:
+        elif len(value) == 1 or value[-2] in _BREAKS:
             chomp = "+"
             self.open_ended = True
         if chomp:

@@ -91,14 +91,15 @@ class _Builder:
     def _node(self, events: list[Any], i: int) -> tuple[Node, int]:
         import yaml
 
-        event = events[i]
+        event: Any = events[i]
+        kind = type(event).__name__
         start = (event.start_mark.line, event.start_mark.column)
-        if isinstance(event, yaml.AliasEvent):
+        if kind == "AliasEvent":
             node = Node(ALIAS, value=event.anchor, line=start[0] + 1, column=start[1] + 1)
             self.spans.append(_Span(node, start, (event.end_mark.line, event.end_mark.column)))
             self.occupied.append((event.start_mark.index, event.end_mark.index))
             return node, i + 1
-        if isinstance(event, yaml.ScalarEvent):
+        if kind == "ScalarEvent":
             node = self._scalar(event)
             node.line, node.column = start[0] + 1, start[1] + 1
             first = event.start_mark.index
@@ -114,7 +115,7 @@ class _Builder:
                 self.anchors[event.anchor] = node
             return node, i + 1
         flow = bool(event.flow_style)
-        is_map = isinstance(event, yaml.MappingStartEvent)
+        is_map = kind == "MappingStartEvent"
         node = Node(MAPPING if is_map else SEQUENCE, line=start[0] + 1, column=start[1] + 1)
         node.style = FLOW if flow else 0
         if event.anchor:

@@ -11,7 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kubectl_imagerepo.gocompat.yamlv3.kyaml import Document, read_documents, write_documents
-from kubectl_imagerepo.gocompat.yamlv3.node import DOCUMENT, DOUBLE_QUOTED, MAPPING, SCALAR, SEQUENCE, SINGLE_QUOTED, STR, Node
+from kubectl_imagerepo.gocompat.yamlv3.node import (
+    DOCUMENT,
+    DOUBLE_QUOTED,
+    MAPPING,
+    SCALAR,
+    SEQUENCE,
+    SINGLE_QUOTED,
+    STR,
+    Node,
+)
 from kubectl_imagerepo.gocompat.yamlv3.parse import YAMLSyntaxError
 from kubectl_imagerepo.gocompat.yamlv3.resolve import is_yaml11_non_string
 from kubectl_imagerepo.model.automation.setters import Setter, marker_setter
