@@ -18,6 +18,13 @@ from kubectl_imagerepo.gocompat.yamlv3.parse import YAMLSyntaxError, parse_docum
 _SEPARATOR = re.compile(r"\n---.*\n")
 
 
+class ListUnwrapped(YAMLSyntaxError):
+    """A file holding one `kind: List`: kyaml unwraps its items and writes them to other files."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__("a kind List file: the controller would write its items to new files", line)
+
+
 @dataclass(frozen=True)
 class Document:
     """One document as kyaml holds it: its root node and whether its sequences are compact."""
@@ -90,6 +97,14 @@ def read_documents(text: str) -> list[Document]:
             continue
         if root.kind != MAPPING:
             raise YAMLSyntaxError("wrong node kind: expected MappingNode", line)
+        kind = _field(root, "kind")
+        if (
+            len(pieces) == 1
+            and kind is not None
+            and kind.value in ("List", "ResourceList")
+            and (_field(root, "items") is not None or _field(root, "functionConfig") is not None)
+        ):
+            raise ListUnwrapped(line)
         _shift_lines(node, line - 1)
         documents.append(Document(node, derive_seq_indent_compact(piece), line))
     return documents

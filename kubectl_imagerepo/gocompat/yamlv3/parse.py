@@ -136,6 +136,9 @@ class _Builder:
             child, i = self._node(events, i)
             if not is_map or len(node.content) % 2 == 0:
                 span.entries.append((child, entry_start))
+            elif not flow and child.kind == SCALAR and entry_start[0] > node.content[-1].line - 1:
+                # A scalar value on a line below its key takes the comment lines above it.
+                span.entries.append((child, entry_start))
             node.content.append(child)
         span.end = (events[i].end_mark.line, events[i].end_mark.column)
         return node, i + 1
@@ -179,7 +182,7 @@ class _Builder:
             index = offset + column
             inside = any(a <= index < b for a, b in self.occupied)
             if not inside and (column == 0 or line[column - 1] in " \t"):
-                return column, line[column:].rstrip(" \t\r")
+                return column, line[column:]
             column += 1
 
     def _comments(self, document: Node) -> None:
