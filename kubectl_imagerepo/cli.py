@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "kubectl_imagerepo.commands.run", "Keep ImageRepositories and ImagePolicies reconciled until stopped."
     ),
     "policy": ("kubectl_imagerepo.commands.policy", "Get, describe and reconcile ImagePolicies."),
+    "automation": ("kubectl_imagerepo.commands.automation", "Diff and apply image automation on a checkout."),
 }
 
 PROG = "kubectl imagerepo"

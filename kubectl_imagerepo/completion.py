@@ -32,10 +32,17 @@ NAME_COMMANDS: dict[str, str] = {
     **dict.fromkeys(
         ("policy get", "policy describe", "policy reconcile", "policy suspend", "policy resume"), _POLICIES
     ),
+    **dict.fromkeys(
+        ("automation get", "automation describe", "automation diff", "automation apply"),
+        "imageupdateautomations",
+    ),
 }
 # Groups of subcommands -> the module whose SUBCOMMANDS table lists them; a group's subcommand is
 # named `<group> <subcommand>` (`policy get`).
-GROUPS: dict[str, str] = {"policy": "kubectl_imagerepo.commands.policy"}
+GROUPS: dict[str, str] = {
+    "policy": "kubectl_imagerepo.commands.policy",
+    "automation": "kubectl_imagerepo.commands.automation",
+}
 OUTPUT_FORMATS = ("json", "yaml", "name", "wide")
 COMPLETION_TARGETS: tuple[tuple[str, str], ...] = (
     ("bash", "Completion script for bash"),
@@ -44,7 +51,7 @@ COMPLETION_TARGETS: tuple[tuple[str, str], ...] = (
     ("kubectl-shim", "The kubectl_complete-imagerepo script for kubectl's plugin completion"),
 )
 # Options whose value is a path: the shell's own file completion is the best answer.
-PATH_OPTIONS = frozenset({"--kubeconfig", "--certificate-authority"})
+PATH_OPTIONS = frozenset({"--kubeconfig", "--certificate-authority", "--path", "--filename"})
 HELP_OPTION = ("-h", "--help")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.errors import CommandError
 
 TOKEN = '"$imagepolicy"'
 SHORTHAND = "$imagepolicy"
@@ -64,7 +64,9 @@ def setters_for(policies: Iterable[Mapping[str, Any]]) -> dict[str, Setter]:
             continue
         image = latest_ref_string(ref)
         if not valid_reference(image):
-            raise InputError(f'encountered invalid image ref "{image}": could not parse reference: {image}')
+            raise CommandError(
+                f'error: encountered invalid image ref "{image}": could not parse reference: {image}'
+            )
         base = f"{meta.get('namespace') or ''}:{meta.get('name') or ''}"
         policy_id = f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
         for name, value in (

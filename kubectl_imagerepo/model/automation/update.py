@@ -23,7 +23,7 @@ from kubectl_imagerepo.gocompat.yamlv3.node import (
 )
 from kubectl_imagerepo.gocompat.yamlv3.parse import YAMLSyntaxError
 from kubectl_imagerepo.gocompat.yamlv3.resolve import is_yaml11_non_string
-from kubectl_imagerepo.model.automation.setters import Setter, marker_setter
+from kubectl_imagerepo.model.automation.setters import TOKEN, Setter, marker_setter
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,14 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A comment that mentions the marker token but that kyaml does not read as a marker."""
+
+    line: int
+    valid_json: bool
+
+
+@dataclass(frozen=True)
 class FileResult:
     """One file read by the update step: its markers, its changes and, when changed, its new text."""
 
@@ -70,6 +78,7 @@ class FileResult:
     markers: tuple[Marker, ...]
     changes: tuple[Change, ...]
     new_text: str | None
+    unread: tuple[Unread, ...] = ()
 
 
 def object_id(root: Node) -> ObjectId:
@@ -138,8 +147,29 @@ def update_text(path: str, text: str, setters: Mapping[str, Setter]) -> FileResu
             _set(scalar, setter.value)
             if setter.value != old:
                 changes.append(Change(path, identifier, old, setter.value, name, scalar.line))
+    unread: list[Unread] = []
+    for document in documents:
+        _unread(document.node, {(m.line, m.setter) for m in markers}, unread)
     new_text = write_documents(documents) if changes else None
-    return FileResult(path, tuple(markers), tuple(changes), new_text)
+    return FileResult(path, tuple(markers), tuple(changes), new_text, tuple(unread))
 
 
-__all__ = ["Change", "FileResult", "Marker", "ObjectId", "YAMLSyntaxError", "update_text"]
+def _unread(node: Node, read: set[tuple[int, str]], found: list[Unread]) -> None:
+    """Comments naming the token that were not read as a marker (on a key, several lines, bad JSON)."""
+    for where, comment in (("head", node.head_comment), ("line", node.line_comment), ("foot", node.foot_comment)):
+        if TOKEN not in comment:
+            continue
+        name = marker_setter(comment, "")
+        if name is not None and (node.line, name) in read:
+            continue
+        line = node.line
+        if where == "head":
+            line -= comment.count("\n") + 1
+        elif where == "foot":
+            line += 1
+        found.append(Unread(max(line, 1), name is not None))
+    for child in node.content:
+        _unread(child, read, found)
+
+
+__all__ = ["Change", "FileResult", "Marker", "ObjectId", "Unread", "YAMLSyntaxError", "update_text"]

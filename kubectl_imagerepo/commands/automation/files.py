@@ -1,0 +1,129 @@
+"""`automation diff -f FILE…`: the scope from manifests, with no cluster.
+
+ImageRepositories in the files are scanned and their ImagePolicies resolved first, as `reconcile -f`
+does; policies of files without repositories count with the status they carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from kubectl_imagerepo.model.errors import CommandError
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.commands.automation.plan import Scope
+    from kubectl_imagerepo.commands.shared import Streams
+    from kubectl_imagerepo.model.manifests import Manifests
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    """How to reconcile the files' objects: the tag database, feature gates, progress shown or not."""
+
+    database: Path | None
+    gates: frozenset[str]
+    quiet: bool
+
+
+def scope_from_files(
+    files: Sequence[IO[str]],
+    namespace: str,
+    name: str | None,
+    policy_selector: str | None,
+    run: LocalRun,
+    streams: Streams,
+) -> Scope:
+    """The scope the files describe: the automation NAME among them, or -n and --policy-selector."""
+    from kubectl_imagerepo.commands.automation.plan import Scope
+    from kubectl_imagerepo.model.automation import automation as iua
+    from kubectl_imagerepo.model.automation import selector as selectors
+    from kubectl_imagerepo.model.manifests import Manifests, load_manifests, read_text
+
+    merged = Manifests((), ())
+    automations: list[Mapping[str, Any]] = []
+    sources: list[str] = []
+    for stream in files:
+        source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
+        sources.append(source)
+        text = read_text(stream, source)
+        found = load_manifests(text, source, namespace)
+        merged = Manifests(
+            merged.repositories + found.repositories,
+            merged.secrets + found.secrets,
+            merged.service_accounts + found.service_accounts,
+            merged.policies + found.policies,
+            merged.namespaces + found.namespaces,
+        )
+        automations += _automations(text, namespace)
+    policies = _resolved_policies(merged, ", ".join(sources), run, streams) if merged.repositories else list(
+        merged.policies
+    )
+    if name is None:
+        return Scope(namespace, selectors.from_string(policy_selector), "", tuple(policies))
+    chosen = [a for a in automations if a["metadata"].get("name") == name and a["metadata"]["namespace"] == namespace]
+    if not chosen:
+        raise CommandError(f"error: {iua.KIND} {namespace}/{name} not found in {', '.join(sources)}")
+    automation = iua.ImageUpdateAutomation.from_dict(chosen[0])
+    automation.check_update()
+    selector = selectors.from_label_selector(automation.policy_selector, f"{automation.title}: spec.policySelector")
+    return Scope(namespace, selector, automation.update_path, tuple(policies), automation)
+
+
+def _automations(text: str, namespace: str) -> list[Mapping[str, Any]]:
+    """The ImageUpdateAutomations of a manifest text, their namespace defaulted."""
+    import yaml
+
+    from kubectl_imagerepo.model.automation.automation import KIND
+
+    found: list[Mapping[str, Any]] = []
+    for document in yaml.safe_load_all(text):
+        items = document.get("items") if isinstance(document, dict) and document.get("kind") == "List" else [document]
+        for item in items or []:
+            if isinstance(item, dict) and item.get("kind") == KIND:
+                metadata = dict(item.get("metadata") or {})
+                metadata.setdefault("namespace", namespace)
+                found.append({**item, "metadata": metadata})
+    return found
+
+
+def _resolved_policies(
+    manifests: Manifests, source: str, run: LocalRun, streams: Streams
+) -> list[dict[str, Any]]:
+    """Scan the repositories, then resolve the policies over them (as `reconcile -f` does)."""
+    from kubectl_imagerepo.commands.policy_scan import policy_outcome_lines, run_policy_reconcile
+    from kubectl_imagerepo.commands.reconcile import LocalSink
+    from kubectl_imagerepo.commands.scan import Printer, outcome_lines, run_reconcile, scan_progress
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
+    from kubectl_imagerepo.reconcile.policy_sources import FileRepositories
+    from kubectl_imagerepo.reconcile.reconciler import Options
+    from kubectl_imagerepo.registry.access import FileSecrets
+
+    secrets = FileSecrets(manifests.secrets, manifests.service_accounts)
+    tally = scan_progress(streams.err, run.quiet)
+    printer = Printer(streams.err, live=True, status=None if tally is None else tally.status)
+    options = Options(cluster_id="local", feature_gates=run.gates, secrets=secrets)
+    repositories = []
+    for obj in manifests.repositories:
+        meta = obj["metadata"]
+        printer.say([], "waiting", f"reconciling {api.KIND} {meta['namespace']}/{meta['name']} from {source}")
+        result = run_reconcile(obj, sink=LocalSink(), database=run.database, options=options, tally=tally)
+        printer.say([], *outcome_lines(result))
+        repositories.append(result.obj)
+    sources = FileRepositories(repositories, manifests.namespaces)
+    policy_options = PolicyOptions(cluster_id="local", feature_gates=run.gates, secrets=secrets)
+    resolved: list[dict[str, Any]] = []
+    for obj in manifests.policies:
+        meta = obj["metadata"]
+        printer.say(
+            [], "waiting", f"resolving {api.POLICY_KIND} {meta['namespace']}/{meta['name']} from {source}"
+        )
+        policy = run_policy_reconcile(
+            obj, sink=LocalSink(), sources=sources, database=run.database, options=policy_options
+        )
+        printer.say([], *policy_outcome_lines(policy))
+        resolved.append(policy.obj)
+    return resolved
