@@ -29,7 +29,9 @@ def render_automation_describe(
 ) -> str:
     """One ImageUpdateAutomation; `markers` (path, marker, why it does not change) only with --path."""
     w = PrefixWriter()
-    write_object(w, automation.name, automation.namespace, automation.labels, automation.annotations, automation.raw)
+    write_object(
+        w, automation.name, automation.namespace, automation.labels, automation.annotations, automation.raw
+    )
     write_conditions(w, automation.conditions)
     _write_policies(w, verdicts)
     if markers is not None:
@@ -47,10 +49,8 @@ def _write_policies(w: PrefixWriter, verdicts: Sequence[PolicyVerdict]) -> None:
     w.write(1, "Name\tPick\tReady\tVerdict\n")
     w.write(1, "----\t----\t-----\t-------\n")
     for verdict in verdicts:
-        w.write(
-            1,
-            f"{verdict.name}\t{verdict.latest or NONE}\t{verdict.ready or NONE}\t{VERDICT_WORDS[verdict.verdict]}\n",
-        )
+        cells = (verdict.name, verdict.latest or NONE, verdict.ready or NONE, VERDICT_WORDS[verdict.verdict])
+        w.write(1, "\t".join(cells) + "\n")
 
 
 def _write_markers(w: PrefixWriter, markers: Sequence[tuple[str, Marker, str | None]]) -> None:

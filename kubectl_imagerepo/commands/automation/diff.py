@@ -43,7 +43,9 @@ def update_flags(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.File("r"),
             help="Read ImageRepositories, ImagePolicies and ImageUpdateAutomations from files, no cluster.",
         ),
-        click.option("-o", "--output", type=click.Choice(["json", "yaml"]), help="Print the change list as data."),
+        click.option(
+            "-o", "--output", type=click.Choice(["json", "yaml"]), help="Print the change list as data."
+        ),
         quiet_option,
         scan_options,
     ]
@@ -108,10 +110,8 @@ class UpdateOptions:
     @classmethod
     def complete(cls, factory: Factory, **values: Any) -> UpdateOptions:
         """The namespace: -n, else (against a cluster) the kubeconfig's, else `default`."""
-        if values["files"]:
-            namespace = factory.flags.namespace or "default"
-        else:
-            namespace = factory.client().namespace
+        files = values["files"]
+        namespace = (factory.flags.namespace or "default") if files else factory.client().namespace
         return cls(namespace=namespace, **values)
 
     def validate(self) -> None:

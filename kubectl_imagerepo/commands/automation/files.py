@@ -58,17 +58,20 @@ def scope_from_files(
             merged.namespaces + found.namespaces,
         )
         automations += _automations(text, namespace)
-    policies = _resolved_policies(merged, ", ".join(sources), run, streams) if merged.repositories else list(
-        merged.policies
-    )
+    policies = list(merged.policies)
+    if merged.repositories:
+        policies = _resolved_policies(merged, ", ".join(sources), run, streams)
     if name is None:
         return Scope(namespace, selectors.from_string(policy_selector), "", tuple(policies))
-    chosen = [a for a in automations if a["metadata"].get("name") == name and a["metadata"]["namespace"] == namespace]
+    chosen = [
+        a for a in automations if (a["metadata"].get("name"), a["metadata"]["namespace"]) == (name, namespace)
+    ]
     if not chosen:
         raise CommandError(f"error: {iua.KIND} {namespace}/{name} not found in {', '.join(sources)}")
     automation = iua.ImageUpdateAutomation.from_dict(chosen[0])
     automation.check_update()
-    selector = selectors.from_label_selector(automation.policy_selector, f"{automation.title}: spec.policySelector")
+    where = f"{automation.title}: spec.policySelector"
+    selector = selectors.from_label_selector(automation.policy_selector, where)
     return Scope(namespace, selector, automation.update_path, tuple(policies), automation)
 
 
@@ -80,7 +83,8 @@ def _automations(text: str, namespace: str) -> list[Mapping[str, Any]]:
 
     found: list[Mapping[str, Any]] = []
     for document in yaml.safe_load_all(text):
-        items = document.get("items") if isinstance(document, dict) and document.get("kind") == "List" else [document]
+        is_list = isinstance(document, dict) and document.get("kind") == "List"
+        items = document.get("items") if is_list else [document]
         for item in items or []:
             if isinstance(item, dict) and item.get("kind") == KIND:
                 metadata = dict(item.get("metadata") or {})

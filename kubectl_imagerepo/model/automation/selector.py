@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kubectl_imagerepo.model.errors import InputError
@@ -17,6 +18,40 @@ _REQUIREMENT = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement on a label: In, NotIn, Exists, DoesNotExist, Equals or NotEquals."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: Labels) -> bool:
+        present = self.key in labels
+        value = labels.get(self.key)
+        if self.operator == "In":
+            return present and value in self.values
+        if self.operator == "NotIn":
+            return not present or value not in self.values
+        if self.operator == "Exists":
+            return present
+        if self.operator == "DoesNotExist":
+            return not present
+        if self.operator == "Equals":
+            return present and value == self.values[0]
+        return not present or value != self.values[0]  # NotEquals
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Every requirement must hold; no requirement selects everything."""
+
+    requirements: tuple[Requirement, ...] = ()
+
+    def __call__(self, labels: Labels) -> bool:
+        return all(r.matches(labels) for r in self.requirements)
+
+
 def everything(_: Labels) -> bool:
     """The selector of an automation without `policySelector`: every policy."""
     return True
@@ -26,53 +61,39 @@ def from_label_selector(selector: Mapping[str, Any] | None, where: str) -> Match
     """metav1.LabelSelectorAsSelector: matchLabels and matchExpressions, all of them must hold."""
     if not selector:
         return everything
-    checks: list[Matcher] = []
-    for key, value in (selector.get("matchLabels") or {}).items():
-        checks.append(lambda labels, k=str(key), v=str(value): labels.get(k) == v)
+    labels = selector.get("matchLabels") or {}
+    requirements = [Requirement(str(key), "In", (str(value),)) for key, value in labels.items()]
     for expression in selector.get("matchExpressions") or []:
-        key = str(expression.get("key") or "")
         operator = str(expression.get("operator") or "")
-        values = tuple(str(v) for v in expression.get("values") or [])
-        if operator == "In":
-            checks.append(lambda labels, k=key, vs=values: k in labels and labels[k] in vs)
-        elif operator == "NotIn":
-            checks.append(lambda labels, k=key, vs=values: k not in labels or labels[k] not in vs)
-        elif operator == "Exists":
-            checks.append(lambda labels, k=key: k in labels)
-        elif operator == "DoesNotExist":
-            checks.append(lambda labels, k=key: k not in labels)
-        else:
+        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
             raise InputError(f'error: {where}: "{operator}" is not a valid label selector operator')
-    return lambda labels: all(check(labels) for check in checks)
+        values = tuple(str(v) for v in expression.get("values") or [])
+        requirements.append(Requirement(str(expression.get("key") or ""), operator, values))
+    return Selector(tuple(requirements))
 
 
 def from_string(text: str | None) -> Matcher:
     """kubectl's `-l` syntax: `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`, comma-joined."""
     if not text:
         return everything
-    checks: list[Matcher] = []
+    requirements: list[Requirement] = []
     for part in _split(text):
         match = _REQUIREMENT.match(part)
-        if match is None:
+        if match is None or (match["neg"] and match["op"]):
             raise InputError(f"error: unable to parse requirement: {part.strip()!r}")
         key, op, value = match["key"], (match["op"] or "").strip(), match["value"] or ""
         if match["neg"]:
-            if op:
-                raise InputError(f"error: unable to parse requirement: {part.strip()!r}")
-            checks.append(lambda labels, k=key: k not in labels)
+            requirements.append(Requirement(key, "DoesNotExist"))
         elif not op:
-            checks.append(lambda labels, k=key: k in labels)
+            requirements.append(Requirement(key, "Exists"))
         elif op in ("=", "=="):
-            checks.append(lambda labels, k=key, v=value: labels.get(k) == v)
+            requirements.append(Requirement(key, "Equals", (value,)))
         elif op == "!=":
-            checks.append(lambda labels, k=key, v=value: labels.get(k) != v)
+            requirements.append(Requirement(key, "NotEquals", (value,)))
         else:
             values = tuple(v.strip() for v in value.strip("()").split(",") if v.strip())
-            if op == "in":
-                checks.append(lambda labels, k=key, vs=values: labels.get(k) in vs)
-            else:
-                checks.append(lambda labels, k=key, vs=values: labels.get(k) not in vs)
-    return lambda labels: all(check(labels) for check in checks)
+            requirements.append(Requirement(key, "In" if op == "in" else "NotIn", values))
+    return Selector(tuple(requirements))
 
 
 def _split(text: str) -> list[str]:

@@ -156,7 +156,8 @@ def update_text(path: str, text: str, setters: Mapping[str, Setter]) -> FileResu
 
 def _unread(node: Node, read: set[tuple[int, str]], found: list[Unread]) -> None:
     """Comments naming the token that were not read as a marker (on a key, several lines, bad JSON)."""
-    for where, comment in (("head", node.head_comment), ("line", node.line_comment), ("foot", node.foot_comment)):
+    comments = (("head", node.head_comment), ("line", node.line_comment), ("foot", node.foot_comment))
+    for where, comment in comments:
         if TOKEN not in comment:
             continue
         name = marker_setter(comment, "")
