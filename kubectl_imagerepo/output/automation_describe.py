@@ -64,6 +64,8 @@ def _write_markers(w: PrefixWriter, markers: Sequence[tuple[str, Marker, str | N
     for path, marker, why in markers:
         if marker.new is not None and marker.new != marker.old:
             becomes = marker.new
+        elif marker.new is not None:
+            becomes = "(up to date)"
         else:
             becomes = f"(unchanged: {why})" if why else "(unchanged)"
         w.write(1, f"{path}:{marker.line}\t{marker.setter}\t{marker.old}\t{becomes}\n")
