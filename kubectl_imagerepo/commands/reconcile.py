@@ -208,13 +208,18 @@ class LocalSink:
 
 
 def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
-    """Reconcile a file's objects without a cluster, repositories then policies; print them with status."""
+    """Reconcile a file's objects without a cluster, repositories then policies; print them with status.
+
+    A document left out (no apiVersion or kind, a kind the plugin does not serve) gets kubectl's error
+    line after the others are reconciled, and makes the exit code 1, as with `kubectl apply -f`.
+    """
     from kubectl_imagerepo.commands.scan import Printer, outcome_lines, run_reconcile, scan_progress
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.model.manifests import load_manifests, read_text
     from kubectl_imagerepo.output.printers import parse_output, render_objects
     from kubectl_imagerepo.reconcile.reconciler import Options
     from kubectl_imagerepo.registry.access import FileSecrets
+    from kubectl_imagerepo.store.database import LOCAL_SCOPE
 
     stream = options.filename
     assert stream is not None
@@ -223,7 +228,7 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
     tally = scan_progress(streams.err, options.quiet)
     printer = Printer(streams.err, live=True, status=None if tally is None else tally.status)
     reconcile_options = Options(
-        cluster_id="local",
+        scope=LOCAL_SCOPE,
         feature_gates=options.gates,
         secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
     )
@@ -242,8 +247,11 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         policy_objects, policies_ready = _resolve_file_policies(options, manifests, objects, printer, source)
         objects += policy_objects
         ready = ready and policies_ready
-    streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
-    return 0 if ready else 1
+    if manifests.skipped:
+        streams.echo("".join(f"{line}\n" for line in manifests.skipped), err=True)
+    if objects:
+        streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
+    return 0 if ready and not manifests.skipped else 1
 
 
 def _resolve_file_policies(
@@ -259,10 +267,11 @@ def _resolve_file_policies(
     from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
     from kubectl_imagerepo.reconcile.policy_sources import FileRepositories
     from kubectl_imagerepo.registry.access import FileSecrets
+    from kubectl_imagerepo.store.database import LOCAL_SCOPE
 
     sources = FileRepositories(repositories, manifests.namespaces)
     policy_options = PolicyOptions(
-        cluster_id="local",
+        scope=LOCAL_SCOPE,
         feature_gates=options.gates,
         secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
     )

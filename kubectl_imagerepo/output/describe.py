@@ -255,10 +255,17 @@ def _next_scan(repo: ImageRepository, now: datetime) -> str:
         return "<invalid>"
     if due is None:
         return "<unknown>"
+    return f"{_timestamp(due)} ({scan_due_in(due, now)})"
+
+
+def scan_due_in(due: datetime, now: datetime) -> str:
+    """How the due time stands against now: `in 5m3s`, `now`, or `overdue by 3m12s` (kubectl-style ages)."""
     left = (due - now).total_seconds()
-    if left <= 0:
-        return "<now>"
-    return f"{_timestamp(due)} (in {human_duration(left)})"
+    if left > 0:
+        return f"in {human_duration(left)}"
+    if left == 0:
+        return "now"
+    return f"overdue by {human_duration(-left)}"
 
 
 def _write_scan(w: PrefixWriter, repo: ImageRepository, now: datetime) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model import conditions as cond
 from kubectl_imagerepo.model.imagerepository import (
     READY,
@@ -25,6 +26,7 @@ from kubectl_imagerepo.model.imagerepository import (
     is_ready,
     is_stalled,
 )
+from kubectl_imagerepo.model.listing import ListedTags
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.reconcile import decisions
 from kubectl_imagerepo.reconcile.events import EventRecord
@@ -38,7 +40,7 @@ from kubectl_imagerepo.reconcile.outcome import (
     describe_unexpected,
 )
 from kubectl_imagerepo.registry.access import ANONYMOUS, AuthError, RegistryAccess, resolve_access
-from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
+from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, object_key
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.registry.access import SecretSource
@@ -57,9 +59,13 @@ class Options:
 
     `secrets` is where `secretRef`, `certSecretRef`, `proxySecretRef` and ServiceAccounts are read
     from (the cluster, or the manifests of `-f`); None means anonymous access without reading any.
+    `scope` keys the tags of every object (`local` for `-f`); None keys them by the object's UID.
+    `as_caller`: reconciling with the caller's own rights, from the command line; statuses are held
+    until the exit, and a `CallerForbidden` leaves the object as it was.
     """
 
-    cluster_id: str
+    scope: str | None = None
+    as_caller: bool = False
     feature_gates: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     secrets: SecretSource | None = None
@@ -78,6 +84,8 @@ class Result:
     requeue_after_ns: int | None
     error: str | None
     scanned: bool
+    #: The listing the scan's tags came from (shared by the objects it served); "" when none was named.
+    listing: str = ""
 
 
 AUTHENTICATING = Step(cond.AUTHENTICATION_FAILED_REASON, decisions.AUTHENTICATION_FAILED_MESSAGE)
@@ -121,11 +129,12 @@ class _Reconcile(ExitingReconcile):
         self.conditions: cond.Conditions = self.repo.conditions
         self.status: dict[str, Any] = dict(obj.get("status") or {})
         self.scanned = False
+        self.listing = ""
         self.step = GENERAL
 
     @property
     def key(self) -> ObjectKey:
-        return ObjectKey(self.options.cluster_id, self.repo.namespace, self.repo.name)
+        return object_key(self.options.scope, self.repo.uid, self.repo.namespace, self.repo.name)
 
     def now(self) -> datetime:
         return self.options.clock()
@@ -136,6 +145,8 @@ class _Reconcile(ExitingReconcile):
             return self._result(
                 suspended=True, message=SUSPENDED_RESULT_MESSAGE, requeue_after_ns=None, error=None
             )
+        if self.options.as_caller:
+            self.hold_writes()
         return self.exit_through(
             self._body,
             failed=self.failed,
@@ -143,6 +154,7 @@ class _Reconcile(ExitingReconcile):
             unexpected=lambda error: self.failed(self.step.failure(describe_unexpected(error))),
             finish=self._finish,
             where={"namespace": self.repo.namespace, "object_name": self.repo.name},
+            subject=f"{api.KIND} {self.repo.namespace}/{self.repo.name}",
         )
 
     def _stalled(self) -> Ending:
@@ -162,7 +174,7 @@ class _Reconcile(ExitingReconcile):
         started = time.monotonic()
         gen = repo.generation
         stall = decisions.feature_gate_stall(
-            repo, "ObjectLevelWorkloadIdentity" in self.options.feature_gates
+            repo, decisions.OBJECT_LEVEL_WORKLOAD_IDENTITY in self.options.feature_gates
         )
         if stall is not None:
             self.conditions = cond.mark_stalled(
@@ -265,7 +277,9 @@ class _Reconcile(ExitingReconcile):
         except (ExclusionError, RegistryError) as failure:
             raise SCANNING.failure(failure) from None
         outcome = process_scan(raw, exclusions)
-        scan_time = cond.format_time(self.now())
+        # A listing shared with other objects keeps its own time (docs/behaviour.md, Shared listings).
+        listed = raw if isinstance(raw, ListedTags) else None
+        scan_time = cond.format_time(self.now() if listed is None else listed.listed_at)
         try:
             self.store.write(
                 self.key,
@@ -273,6 +287,7 @@ class _Reconcile(ExitingReconcile):
                 tags=outcome.tags,
                 revision=outcome.revision,
                 scan_time=scan_time,
+                listing="" if listed is None else listed.listing,
             )
         except StoreError as failure:
             raise SCANNING.failure(
@@ -287,6 +302,7 @@ class _Reconcile(ExitingReconcile):
             result["latestTags"] = list(outcome.latest_tags)
         self.status["lastScanResult"] = result
         self.scanned = True
+        self.listing = "" if listed is None else listed.listing
 
     def _finish(self, ending: Ending) -> Result:
         """The exit: the final patch (ResultFinalizer), then the event."""
@@ -336,4 +352,5 @@ class _Reconcile(ExitingReconcile):
             requeue_after_ns=requeue_after_ns,
             error=error,
             scanned=self.scanned,
+            listing=self.listing,
         )

@@ -43,6 +43,18 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scan_id, position)
     ) WITHOUT ROWID;
     """,
+    # Entries were keyed by a cluster id that differed with the caller's rights; they are keyed by the
+    # object's UID now (docs/behaviour.md, The tag database). The old ones are a cache nobody reads.
+    """
+    DELETE FROM tags WHERE scan_id IN (SELECT id FROM scans WHERE cluster <> 'local');
+    DELETE FROM scans WHERE cluster <> 'local';
+    """,
+    # The listing a scan's tags came from, shared by every object it served (docs/behaviour.md, Shared
+    # listings and registry limits); empty for scans written before.
+    """
+    ALTER TABLE scans ADD COLUMN listing TEXT NOT NULL DEFAULT '';
+    CREATE INDEX scans_listing ON scans (listing) WHERE listing <> '';
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -59,11 +71,26 @@ class StoreError(CommandError):
 
 @dataclass(frozen=True)
 class ObjectKey:
-    """Which object's tags: the cluster id (or `local`), namespace and name."""
+    """Which object's tags: its scope (the object's UID in a cluster, `local` for files), namespace, name."""
 
-    cluster: str
+    scope: str
     namespace: str
     name: str
+
+
+#: The scope of the objects of `reconcile -f`, which have no cluster.
+LOCAL_SCOPE = "local"
+
+
+def object_key(scope: str | None, uid: str | None, namespace: str, name: str) -> ObjectKey:
+    """An object's key: under `scope` when given, else under its UID.
+
+    The UID reads the same whoever reads the object, so one object has one key whatever the caller may
+    read besides (docs/behaviour.md, The tag database).
+    """
+    if scope is None and not uid:
+        raise StoreError(f"{namespace}/{name} has no metadata.uid to key its tags by")
+    return ObjectKey(scope or str(uid), namespace, name)
 
 
 @dataclass(frozen=True)
@@ -74,6 +101,7 @@ class StoredScan:
     revision: str
     scan_time: str
     tag_count: int
+    listing: str = ""
 
 
 def default_path(environ: dict[str, str] | None = None) -> Path:
@@ -146,19 +174,26 @@ class TagStore:
             raise StoreError(f"tag database {self.path}: {failure}") from None
 
     def write(
-        self, key: ObjectKey, *, canonical_name: str, tags: Sequence[str], revision: str, scan_time: str
+        self,
+        key: ObjectKey,
+        *,
+        canonical_name: str,
+        tags: Sequence[str],
+        revision: str,
+        scan_time: str,
+        listing: str = "",
     ) -> None:
-        """Replace the object's stored scan with these tags, atomically."""
+        """Replace the object's stored scan with these tags, atomically; `listing` names their listing."""
 
         def replace(db: sqlite3.Connection) -> None:
             db.execute(
                 "DELETE FROM scans WHERE cluster = ? AND namespace = ? AND name = ?",
-                (key.cluster, key.namespace, key.name),
+                (key.scope, key.namespace, key.name),
             )
             cursor = db.execute(
-                "INSERT INTO scans (cluster, namespace, name, canonical_name, revision, scan_time, tag_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key.cluster, key.namespace, key.name, canonical_name, revision, scan_time, len(tags)),
+                "INSERT INTO scans (cluster, namespace, name, canonical_name, revision, scan_time, tag_count,"
+                " listing) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key.scope, key.namespace, key.name, canonical_name, revision, scan_time, len(tags), listing),
             )
             scan_id = cursor.lastrowid
             db.executemany(
@@ -171,14 +206,23 @@ class TagStore:
     def read(self, key: ObjectKey) -> StoredScan | None:
         """The object's last stored scan, or None when the database has none."""
         row = self._query_one(
-            "SELECT canonical_name, revision, scan_time, tag_count FROM scans"
+            "SELECT canonical_name, revision, scan_time, tag_count, listing FROM scans"
             " WHERE cluster = ? AND namespace = ? AND name = ?",
-            (key.cluster, key.namespace, key.name),
+            (key.scope, key.namespace, key.name),
         )
         if row is None:
             return None
-        canonical_name, revision, scan_time, tag_count = row
-        return StoredScan(str(canonical_name), str(revision), str(scan_time), int(str(tag_count)))
+        canonical_name, revision, scan_time, tag_count, listing = row
+        return StoredScan(
+            str(canonical_name), str(revision), str(scan_time), int(str(tag_count)), str(listing or "")
+        )
+
+    def served_by(self, listing: str) -> int:
+        """How many objects' stored scans came from `listing`."""
+        if not listing:
+            return 0
+        row = self._query_one("SELECT count(*) FROM scans WHERE listing = ?", (listing,))
+        return int(str(row[0])) if row else 0
 
     def tags(self, key: ObjectKey, batch: int = 5000) -> Iterator[str]:
         """The object's stored tags in stored order, read in batches (nothing held twice)."""
@@ -186,7 +230,7 @@ class TagStore:
             cursor = self._db.execute(
                 "SELECT tag FROM tags JOIN scans ON scans.id = tags.scan_id"
                 " WHERE cluster = ? AND namespace = ? AND name = ? ORDER BY position",
-                (key.cluster, key.namespace, key.name),
+                (key.scope, key.namespace, key.name),
             )
             while rows := cursor.fetchmany(batch):
                 for (tag,) in rows:
@@ -199,7 +243,7 @@ class TagStore:
         self._in_transaction(
             lambda db: db.execute(
                 "DELETE FROM scans WHERE cluster = ? AND namespace = ? AND name = ?",
-                (key.cluster, key.namespace, key.name),
+                (key.scope, key.namespace, key.name),
             )
         )
 

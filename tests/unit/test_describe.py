@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from kubectl_imagerepo.model.imagerepository import ImageRepository
-from kubectl_imagerepo.output.describe import PolicyAccess, render_describe, smart_label
+from kubectl_imagerepo.output.describe import PolicyAccess, render_describe, scan_due_in, smart_label
 
 NOW = datetime(2026, 8, 7, 12, 10, 0, tzinfo=UTC)
 
@@ -498,12 +498,12 @@ def test_condition_table_cuts_a_multiline_message() -> None:
         (
             {"interval": "1m"},
             {"lastScanResult": {"tagCount": 1, "scanTime": "2026-08-07T12:05:03Z"}},
-            "<now>",
+            "2026-08-07T12:06:03Z (overdue by 3m57s)",
         ),
         (
             {"interval": "0s"},
             {"lastScanResult": {"tagCount": 1, "scanTime": "2026-08-07T12:10:00Z"}},
-            "<now>",
+            "2026-08-07T12:10:00Z (now)",
         ),
         ({}, {}, "<unknown>"),
         ({"interval": "1h"}, {"lastScanResult": {"tagCount": 1, "scanTime": "2026-08-07T12:00:00Z"}}, None),
@@ -515,6 +515,21 @@ def test_next_scan(spec: dict[str, Any], status: dict[str, Any], expected: str |
 
     shown = line_of(text, "  Next Scan:").removeprefix("  Next Scan:").strip()
     assert shown == (expected or "2026-08-07T13:00:00Z (in 50m)")
+
+
+@pytest.mark.parametrize(
+    ("due", "shown"),
+    [
+        (NOW + timedelta(minutes=5, seconds=3), "in 5m3s"),
+        (NOW, "now"),
+        (NOW - timedelta(seconds=0.4), "overdue by 0s"),
+        (NOW - timedelta(minutes=3, seconds=12), "overdue by 3m12s"),
+        (NOW - timedelta(days=2, hours=3, minutes=20), "overdue by 2d3h"),
+    ],
+    ids=["ahead", "due-now", "under-a-second", "minutes", "days"],
+)
+def test_an_overdue_scan_says_by_how_long_as_a_kubectl_age(due: datetime, shown: str) -> None:
+    assert scan_due_in(due, NOW) == shown
 
 
 def test_timeout_falls_back_to_the_interval_with_a_minimum_of_1s() -> None:

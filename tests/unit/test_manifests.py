@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kubectl_imagerepo.cli import main
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.manifests import load_manifests
+from kubectl_imagerepo.model.manifests import load_manifests, unrecognized
 
 REPO = """
 apiVersion: image.toolkit.fluxcd.io/v1
@@ -79,6 +80,94 @@ def test_invalid_yaml_names_the_file() -> None:
         load_manifests("a: [", "f.yaml", "apps")
 
 
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        pytest.param(
+            {"kind": "ImageRepository", "metadata": {"name": "app"}},
+            'error: error validating "f.yaml": error validating data: apiVersion not set',
+            id="no-api-version",
+        ),
+        pytest.param(
+            {"apiVersion": "image.toolkit.fluxcd.io/v1", "metadata": {"name": "app"}},
+            'error: error validating "f.yaml": error validating data: kind not set',
+            id="no-kind",
+        ),
+        pytest.param(
+            {"metadata": {"name": "app"}, "spec": {}},
+            'error: error validating "f.yaml": error validating data: [apiVersion not set, kind not set]',
+            id="neither",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "image.toolkit.fluxcd.io/v1",
+                "kind": "ImageUpdateAutomation",
+                "metadata": {"name": "a"},
+            },
+            'error: resource mapping not found for name: "a" namespace: "" from "f.yaml": '
+            'no matches for kind "ImageUpdateAutomation" in version "image.toolkit.fluxcd.io/v1"',
+            id="kind-of-the-group-not-served",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "image.toolkit.fluxcd.io/v1beta1",
+                "kind": "ImageRepository",
+                "metadata": {"name": "app", "namespace": "apps"},
+            },
+            'error: resource mapping not found for name: "app" namespace: "apps" from "f.yaml": '
+            'no matches for kind "ImageRepository" in version "image.toolkit.fluxcd.io/v1beta1"',
+            id="version-not-served",
+        ),
+        pytest.param(
+            {"apiVersion": "apps/v1", "kind": "ImagePolicy", "metadata": {"name": "p"}},
+            'error: resource mapping not found for name: "p" namespace: "" from "f.yaml": '
+            'no matches for kind "ImagePolicy" in version "apps/v1"',
+            id="read-kind-in-another-group",
+        ),
+        pytest.param(
+            {"apiVersion": "v2", "kind": "Secret", "metadata": "x"},
+            'error: resource mapping not found for name: "" namespace: "" from "f.yaml": '
+            'no matches for kind "Secret" in version "v2"',
+            id="core-kind-in-another-version",
+        ),
+    ],
+)
+def test_a_document_the_plugin_cannot_map_gets_kubectls_error(document: dict[str, Any], message: str) -> None:
+    assert unrecognized(document, "f.yaml") == message
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind"),
+    [
+        ("image.toolkit.fluxcd.io/v1", "ImageRepository"),
+        ("image.toolkit.fluxcd.io/v1beta2", "ImageRepository"),
+        ("image.toolkit.fluxcd.io/v1", "ImagePolicy"),
+        ("image.toolkit.fluxcd.io/v1beta2", "ImagePolicy"),
+        ("v1", "Secret"),
+        ("v1", "ServiceAccount"),
+        ("v1", "Namespace"),
+        ("v1", "ConfigMap"),
+        ("apps/v1", "Deployment"),
+        ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"),
+    ],
+)
+def test_kinds_the_plugin_reads_or_another_api_serves_are_not_errors(api_version: str, kind: str) -> None:
+    assert (
+        unrecognized({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}}, "f.yaml") is None
+    )
+
+
+def test_documents_left_out_are_listed_and_the_rest_read() -> None:
+    text = "kind: ImageRepository\nmetadata: {name: a}\n---\n" + REPO
+    text += "---\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: u}\n"
+    found = load_manifests(text, "f.yaml", "apps")
+    assert [r["metadata"]["name"] for r in found.repositories] == ["app"]
+    assert [line.split(":")[1].strip() for line in found.skipped] == [
+        'error validating "f.yaml"',
+        "resource mapping not found for name",
+    ]
+
+
 def test_a_file_without_image_repositories_is_an_error() -> None:
     with pytest.raises(InputError, match="no ImageRepository or ImagePolicy objects found"):
         load_manifests("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n", "f.yaml", "apps")
@@ -140,14 +229,9 @@ def reconcile_file(
             id="items",
         ),
         pytest.param(
-            HEAD.replace("ImageRepository", "ImageUpdateAutomation"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
             "error: FILE: no ImageRepository or ImagePolicy objects found",
-            id="wrong-kind",
-        ),
-        pytest.param(
-            HEAD.replace("image.toolkit.fluxcd.io/v1", "apps/v1") + "spec: {image: a.io/b, interval: 1m}\n",
-            "error: FILE: no ImageRepository or ImagePolicy objects found",
-            id="wrong-api-version",
+            id="no-kind-to-reconcile",
         ),
         pytest.param(
             HEAD.replace("{name: app, namespace: apps}", "x") + "spec: {}\n",
@@ -303,3 +387,29 @@ def test_a_bad_secret_fails_the_reconcile_with_exit_1_and_never_shows_its_value(
     assert "Traceback" not in err
     assert CANARY not in err and CANARY not in out
     assert "status:" in out  # the object is still printed with its failed status
+
+
+def test_documents_left_out_are_named_after_the_reconcile_and_make_the_exit_code_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = "kind: ImageRepository\nmetadata: {name: a}\n---\n" + HEAD + f"spec: {OFFLINE}}}\n"
+    code, out, err = reconcile_file(content, tmp_path, monkeypatch, capsys)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0] == "◎ reconciling ImageRepository apps/app from FILE"
+    assert lines[-1] == 'error: error validating "FILE": error validating data: apiVersion not set'
+    assert "name: app" in out  # the document read is still reconciled and printed
+
+
+def test_a_file_of_documents_left_out_only_prints_their_errors_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: u}\n"
+    code, out, err = reconcile_file(content + "---\nmetadata: {name: x}\n", tmp_path, monkeypatch, capsys)
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        'error: resource mapping not found for name: "u" namespace: "" from "FILE": '
+        'no matches for kind "ImageUpdateAutomation" in version "image.toolkit.fluxcd.io/v1"',
+        'error: error validating "FILE": error validating data: [apiVersion not set, kind not set]',
+    ]
