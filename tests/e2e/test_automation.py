@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +54,23 @@ spec:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def automation_crd(env: Environment) -> None:
-    """image-automation-controller v1.2.0's ImageUpdateAutomation CRD."""
-    env.plane.install_crd(next(d for d in yaml.safe_load_all(crd_path().read_text()) if d))
+def automation_crd(env: Environment) -> Iterator[None]:
+    """image-automation-controller v1.2.0's ImageUpdateAutomation CRD, for this module only.
+
+    Other modules of the session rely on the kind not being served, so it is deleted afterwards.
+    """
+    crd = next(d for d in yaml.safe_load_all(crd_path().read_text()) if d)
+    env.plane.install_crd(crd)
+    yield
+    path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}"
+    env.plane.request("DELETE", path, ok=(200, 202, 404))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        served = env.plane.request("GET", f"/apis/{GROUP}/v1")
+        if not any(r.get("name") == "imageupdateautomations" for r in served.get("resources") or []):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the ImageUpdateAutomation CRD is still served after its deletion")
 
 
 def automation(namespace: str, name: str = "apps", path: str = "./apps", **spec: Any) -> dict[str, Any]:

@@ -96,38 +96,11 @@ def _automations(text: str, namespace: str) -> list[Mapping[str, Any]]:
 def _resolved_policies(
     manifests: Manifests, source: str, run: LocalRun, streams: Streams
 ) -> list[dict[str, Any]]:
-    """Scan the repositories, then resolve the policies over them (as `reconcile -f` does)."""
-    from kubectl_imagerepo.commands.policy_scan import policy_outcome_lines, run_policy_reconcile
-    from kubectl_imagerepo.commands.reconcile import LocalSink
-    from kubectl_imagerepo.commands.scan import Printer, outcome_lines, run_reconcile, scan_progress
+    """Scan the repositories, then resolve the policies over them, as `reconcile -f` does."""
+    from kubectl_imagerepo.commands.reconcile import ReconcileOptions, reconcile_file_objects
+    from kubectl_imagerepo.commands.selection import Selection
     from kubectl_imagerepo.model import api
-    from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
-    from kubectl_imagerepo.reconcile.policy_sources import FileRepositories
-    from kubectl_imagerepo.reconcile.reconciler import Options
-    from kubectl_imagerepo.registry.access import FileSecrets
 
-    secrets = FileSecrets(manifests.secrets, manifests.service_accounts)
-    tally = scan_progress(streams.err, run.quiet)
-    printer = Printer(streams.err, live=True, status=None if tally is None else tally.status)
-    options = Options(cluster_id="local", feature_gates=run.gates, secrets=secrets)
-    repositories = []
-    for obj in manifests.repositories:
-        meta = obj["metadata"]
-        printer.say([], "waiting", f"reconciling {api.KIND} {meta['namespace']}/{meta['name']} from {source}")
-        result = run_reconcile(obj, sink=LocalSink(), database=run.database, options=options, tally=tally)
-        printer.say([], *outcome_lines(result))
-        repositories.append(result.obj)
-    sources = FileRepositories(repositories, manifests.namespaces)
-    policy_options = PolicyOptions(cluster_id="local", feature_gates=run.gates, secrets=secrets)
-    resolved: list[dict[str, Any]] = []
-    for obj in manifests.policies:
-        meta = obj["metadata"]
-        printer.say(
-            [], "waiting", f"resolving {api.POLICY_KIND} {meta['namespace']}/{meta['name']} from {source}"
-        )
-        policy = run_policy_reconcile(
-            obj, sink=LocalSink(), sources=sources, database=run.database, options=policy_options
-        )
-        printer.say([], *policy_outcome_lines(policy))
-        resolved.append(policy.obj)
-    return resolved
+    options = ReconcileOptions(Selection(), None, run.gates, run.database, quiet=run.quiet)
+    objects, _ = reconcile_file_objects(manifests, source, options, streams)
+    return [obj for obj in objects if obj.get("kind") == api.POLICY_KIND]
