@@ -70,11 +70,11 @@ def derive_seq_indent_compact(text: str) -> bool:
 
 
 def _key_line_before(lines: list[str], index: int) -> str:
+    """The first line above that is not a comment line, its trailing comment cut ("" if none)."""
     for i in range(index - 1, -1, -1):
-        stripped = lines[i].strip(" ")
-        if stripped.startswith("#") or stripped.startswith("- ") or stripped == "":
+        if lines[i].strip(" ").startswith("#"):
             continue
-        return lines[i]
+        return lines[i].split("#", 1)[0]
     return ""
 
 

@@ -73,6 +73,7 @@ class _Builder:
         self.spans: list[_Span] = []
         self.occupied: list[tuple[int, int]] = []
         self.anchors: dict[str, Node] = {}
+        self.value_line: dict[int, int] = {}  # id of a key -> the line its value starts on
 
     def build(self, events: list[Any]) -> Node | None:
         import yaml
@@ -134,6 +135,8 @@ class _Builder:
             if not is_map and not flow:
                 entry_start = self._dash(entry_start)
             child, i = self._node(events, i)
+            if is_map and len(node.content) % 2 == 1:
+                self.value_line[id(node.content[-1])] = entry_start[0]
             if not is_map or len(node.content) % 2 == 0:
                 span.entries.append((child, entry_start))
             elif not flow and child.kind == SCALAR and entry_start[0] > node.content[-1].line - 1:
@@ -206,7 +209,8 @@ class _Builder:
                 self._line_comment(number, column, text)
         runs: list[list[tuple[int, int, str]]] = []
         for entry in full:
-            if runs and runs[-1][-1][0] == entry[0] - 1:
+            # A run is consecutive comment lines at one column (yaml.v3 splits a run where it dedents).
+            if runs and runs[-1][-1][0] == entry[0] - 1 and runs[-1][0][1] == entry[1]:
                 runs[-1].append(entry)
             else:
                 runs.append([entry])
@@ -235,13 +239,20 @@ class _Builder:
                 continue
             first = run[0][0]
             blank_before = first > 0 and self.lines[first - 1].strip() == ""
+            opens_value = bool(before) and self.value_line.get(id(before[-1][1]), -1) > last
             if following and following[0][0][0] == self._next_content(last):
                 target = following[0]
-                if (not blank_after or blank_before) and column <= target[0][1]:
+                if opens_value or ((not blank_after or blank_before) and column <= target[0][1]):
+                    # Directly above an entry, or first inside the value a `key:` line opens.
                     self._add(target[1], "head_comment", text)
                     continue
             if not following and blank_before:
                 document.foot_comment = _join(document.foot_comment, text, "\n\n")
+                continue
+            split = first > 0 and bool(self.lines[first - 1].strip().startswith("#"))
+            if following and not blank_after and before and column > following[0][0][1] and not split:
+                # Deeper than what follows: the foot of the entry just before, however deep.
+                self._add(before[-1][1], "foot_comment", text)
                 continue
             owner = self._previous_entry(before, column)
             if owner is not None:
