@@ -74,6 +74,7 @@ class _Builder:
         self.occupied: list[tuple[int, int]] = []
         self.anchors: dict[str, Node] = {}
         self.value_line: dict[int, int] = {}  # id of a key -> the line its value starts on
+        self.owner_column: dict[int, int] = {}  # id of a value -> the column of its key
 
     def build(self, events: list[Any]) -> Node | None:
         import yaml
@@ -137,6 +138,7 @@ class _Builder:
             child, i = self._node(events, i)
             if is_map and len(node.content) % 2 == 1:
                 self.value_line[id(node.content[-1])] = entry_start[0]
+                self.owner_column[id(child)] = node.content[-1].column - 1
             if not is_map or len(node.content) % 2 == 0:
                 span.entries.append((child, entry_start))
             elif not flow and child.kind == SCALAR and entry_start[0] > node.content[-1].line - 1:
@@ -250,6 +252,11 @@ class _Builder:
                 document.foot_comment = _join(document.foot_comment, text, "\n\n")
                 continue
             split = first > 0 and bool(self.lines[first - 1].strip().startswith("#"))
+            sibling = bool(before) and bool(following) and before[-1][2] is following[0][2]
+            if following and not blank_after and sibling and following[0][0][0] == self._next_content(last):
+                # Between two entries of one collection, however indented: the head of the next.
+                self._add(following[0][1], "head_comment", text)
+                continue
             if following and not blank_after and before and column > following[0][0][1] and not split:
                 # Deeper than what follows: the foot of the entry just before, however deep.
                 self._add(before[-1][1], "foot_comment", text)
@@ -269,11 +276,14 @@ class _Builder:
                 return number
         return -1
 
-    @staticmethod
-    def _previous_entry(before: list[tuple[tuple[int, int], Node, _Span]], column: int) -> Node | None:
-        for entry_start, child, _ in reversed(before):
-            if entry_start[1] <= column:
-                return child
+    def _previous_entry(self, before: list[tuple[tuple[int, int], Node, _Span]], column: int) -> Node | None:
+        """The latest entry at or left of `column`; a compact sequence's item yields to its key."""
+        for entry_start, child, span in reversed(before):
+            if entry_start[1] > column:
+                continue
+            if span.node.kind == SEQUENCE and self.owner_column.get(id(span.node)) == entry_start[1]:
+                continue
+            return child
         return before[-1][1] if before else None
 
     def _line_comment(self, number: int, column: int, text: str) -> None:
