@@ -277,11 +277,13 @@ class _Builder:
         return -1
 
     def _previous_entry(self, before: list[tuple[tuple[int, int], Node, _Span]], column: int) -> Node | None:
-        """The latest entry at or left of `column`; a compact sequence's item yields to its key."""
+        """The latest entry at or left of `column`; a block item of a compact sequence yields to its key."""
         for entry_start, child, span in reversed(before):
             if entry_start[1] > column:
                 continue
-            if span.node.kind == SEQUENCE and self.owner_column.get(id(span.node)) == entry_start[1]:
+            block_item = child.kind in (MAPPING, SEQUENCE) and not child.style & FLOW
+            compact = self.owner_column.get(id(span.node)) == entry_start[1]
+            if span.node.kind == SEQUENCE and block_item and compact:
                 continue
             return child
         return before[-1][1] if before else None
