@@ -242,25 +242,26 @@ class _Builder:
             first = run[0][0]
             blank_before = first > 0 and self.lines[first - 1].strip() == ""
             opens_value = bool(before) and self.value_line.get(id(before[-1][1]), -1) > last
-            if following and following[0][0][0] == self._next_content(last):
-                target = following[0]
-                if opens_value or ((not blank_after or blank_before) and column <= target[0][1]):
-                    # Directly above an entry, or first inside the value a `key:` line opens.
-                    self._add(target[1], "head_comment", text)
-                    continue
+            direct = bool(following) and following[0][0][0] == self._next_content(last)
+            above = column <= following[0][0][1] if following else False
+            if direct and (opens_value or ((not blank_after or blank_before) and above)):
+                # Directly above an entry, or first inside the value a `key:` line opens.
+                self._add(following[0][1], "head_comment", text)
+                continue
             if not following and blank_before:
                 document.foot_comment = _join(document.foot_comment, text, "\n\n")
                 continue
-            split = first > 0 and bool(self.lines[first - 1].strip().startswith("#"))
-            sibling = bool(before) and bool(following) and before[-1][2] is following[0][2]
-            if following and not blank_after and sibling and following[0][0][0] == self._next_content(last):
-                # Between two entries of one collection, however indented: the head of the next.
-                self._add(following[0][1], "head_comment", text)
-                continue
-            if following and not blank_after and before and column > following[0][0][1] and not split:
-                # Deeper than what follows: the foot of the entry just before, however deep.
-                self._add(before[-1][1], "foot_comment", text)
-                continue
+            if direct and not blank_after and before and column > following[0][0][1]:
+                # Deeper than the entry that follows.
+                split = self.lines[first - 1].strip().startswith("#")
+                collection = following[0][2]
+                between_items = collection.node.kind == SEQUENCE and any(e[2] is collection for e in before)
+                if before[-1][2] is collection or (split and between_items):
+                    self._add(following[0][1], "head_comment", text)  # between two siblings
+                    continue
+                if not split and self._after_content(first):
+                    self._add(before[-1][1], "foot_comment", text)  # after the deeper entry
+                    continue
             owner = self._previous_entry(before, column)
             if owner is not None:
                 self._add(owner, "foot_comment", text)
@@ -268,6 +269,14 @@ class _Builder:
                 document.foot_comment = _join(document.foot_comment, text)
         if opening:
             document.head_comment = "\n\n".join(opening)
+
+    def _after_content(self, line: int) -> bool:
+        """Whether the nearest non-blank line above `line` is content rather than a comment."""
+        for number in range(line - 1, -1, -1):
+            stripped = self.lines[number].strip()
+            if stripped:
+                return not stripped.startswith("#")
+        return False
 
     def _next_content(self, after: int) -> int:
         for number in range(after + 1, len(self.lines)):
