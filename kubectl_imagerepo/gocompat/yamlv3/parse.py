@@ -225,50 +225,55 @@ class _Builder:
         ]
         entries.sort(key=lambda e: e[0])
         opening: list[str] = []
+        headed: Node | None = None  # the entry the previous run was the head comment of
         for run in runs:
             text = "\n".join(t for _, _, t in run)
-            last = run[-1][0]
-            column = run[0][1]
-            blank_after = last + 1 >= len(self.lines) or self.lines[last + 1].strip() == ""
-            following = [e for e in entries if e[0][0] > last]
-            before = [e for e in entries if e[0][0] < run[0][0]]
-            if run[0][0] < first_content:
-                if blank_after:
-                    opening.append(text)
-                    continue
-                if following:
-                    self._add(following[0][1], "head_comment", text)
-                continue
-            first = run[0][0]
-            blank_before = first > 0 and self.lines[first - 1].strip() == ""
-            opens_value = bool(before) and self.value_line.get(id(before[-1][1]), -1) > last
-            direct = bool(following) and following[0][0][0] == self._next_content(last)
-            above = column <= following[0][0][1] if following else False
-            if direct and (opens_value or ((not blank_after or blank_before) and above)):
-                # Directly above an entry, or first inside the value a `key:` line opens.
-                self._add(following[0][1], "head_comment", text)
-                continue
-            if not following and blank_before:
+            where, target = self._place(run, entries, first_content, headed)
+            headed = target if where == "head" else None
+            if where == "opening":
+                opening.append(text)
+            elif where == "document-foot":
                 document.foot_comment = _join(document.foot_comment, text, "\n\n")
-                continue
-            if direct and not blank_after and before and column > following[0][0][1]:
-                # Deeper than the entry that follows.
-                split = self.lines[first - 1].strip().startswith("#")
-                collection = following[0][2]
-                between_items = collection.node.kind == SEQUENCE and any(e[2] is collection for e in before)
-                if before[-1][2] is collection or (split and between_items):
-                    self._add(following[0][1], "head_comment", text)  # between two siblings
-                    continue
-                if not split and self._after_content(first):
-                    self._add(before[-1][1], "foot_comment", text)  # after the deeper entry
-                    continue
-            owner = self._previous_entry(before, column)
-            if owner is not None:
-                self._add(owner, "foot_comment", text)
-            else:
+            elif target is None:
                 document.foot_comment = _join(document.foot_comment, text)
+            else:
+                self._add(target, f"{where}_comment", text)
         if opening:
             document.head_comment = "\n\n".join(opening)
+
+    def _place(
+        self,
+        run: list[tuple[int, int, str]],
+        entries: list[tuple[tuple[int, int], Node, _Span]],
+        first_content: int,
+        headed: Node | None,
+    ) -> tuple[str, Node | None]:
+        """Where a run of comment lines goes: ("head"|"foot", entry), "opening" or "document-foot"."""
+        first, last, column = run[0][0], run[-1][0], run[0][1]
+        blank_after = last + 1 >= len(self.lines) or self.lines[last + 1].strip() == ""
+        following = [e for e in entries if e[0][0] > last]
+        before = [e for e in entries if e[0][0] < first]
+        if first < first_content:
+            if blank_after:
+                return "opening", None
+            return ("head", following[0][1]) if following else ("none", None)
+        blank_before = first > 0 and self.lines[first - 1].strip() == ""
+        opens_value = bool(before) and self.value_line.get(id(before[-1][1]), -1) > last
+        direct = bool(following) and following[0][0][0] == self._next_content(last)
+        above = column <= following[0][0][1] if following else False
+        if direct and (opens_value or ((not blank_after or blank_before) and above)):
+            return "head", following[0][1]  # directly above an entry, or first in a value `key:` opens
+        if not following and blank_before:
+            return "document-foot", None
+        if direct and not blank_after and before and column > following[0][0][1]:
+            split = self.lines[first - 1].strip().startswith("#")
+            if before[-1][2] is following[0][2] or (split and headed is following[0][1]):
+                return "head", following[0][1]  # between two siblings, or continuing their head
+            if not split and self._after_content(first):
+                return "foot", before[-1][1]  # right after the deeper entry
+        if blank_before and blank_after and before and self._after_content(first):
+            return "foot", before[-1][1]  # alone between blank lines: the foot of what ended above
+        return "foot", self._previous_entry(before, column)
 
     def _after_content(self, line: int) -> bool:
         """Whether the nearest non-blank line above `line` is content rather than a comment."""
@@ -287,12 +292,14 @@ class _Builder:
 
     def _previous_entry(self, before: list[tuple[tuple[int, int], Node, _Span]], column: int) -> Node | None:
         """The latest entry at or left of `column`; a block item of a compact sequence yields to its key."""
+        passed: _Span | None = None  # a compact sequence whose last block item yielded to its key
         for entry_start, child, span in reversed(before):
-            if entry_start[1] > column:
+            if entry_start[1] > column or span is passed:
                 continue
             block_item = child.kind in (MAPPING, SEQUENCE) and not child.style & FLOW
             compact = self.owner_column.get(id(span.node)) == entry_start[1]
             if span.node.kind == SEQUENCE and block_item and compact:
+                passed = span
                 continue
             return child
         return before[-1][1] if before else None
