@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubectl_imagerepo.model.automation.setters import TOKEN
-from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.errors import CommandError
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -52,7 +52,7 @@ def secure_join(root: Path, sub: str) -> Path:
             continue
         links += 1
         if links > 255:
-            raise InputError(f"error: {sub}: too many levels of symbolic links")
+            raise CommandError(f"error: {sub}: too many levels of symbolic links")
         target = os.readlink(candidate)
         if os.path.isabs(target):
             path = root
@@ -92,7 +92,7 @@ def _walk_dir(root: Path, base: Path, directory: Path) -> Iterator[Candidate | S
     try:
         names = sorted(os.listdir(directory), key=lambda n: n.encode())
     except OSError as bad:
-        raise InputError(f"error: walking path for files: {directory}: {bad.strerror}") from None
+        raise CommandError(f"error: walking path for files: {directory}: {bad.strerror}") from None
     for name in names:
         path = directory / name
         if stat.S_ISDIR(os.lstat(path).st_mode):
@@ -120,7 +120,7 @@ def _candidate(root: Path, base: Path, path: Path) -> Iterator[Candidate | Skipp
     except OSError as bad:
         if is_link:
             return
-        raise InputError(f"error: reading YAML file: {relative}: {bad.strerror}") from None
+        raise CommandError(f"error: reading YAML file: {relative}: {bad.strerror}") from None
     if TOKEN.encode() not in data:
         return
     yield Candidate(relative, path, data)

@@ -249,6 +249,11 @@ def test_warnings_name_file_and_line_for_each_reason_a_marker_does_not_change(
     podinfo = image_policy(namespace, "apps-podinfo")
     podinfo["metadata"]["labels"] = {"team": "apps"}
     create_policy(env, podinfo, ready_status("6.7.1"))
+    stale = image_policy(namespace, "stale")
+    stale["metadata"]["labels"] = {"team": "apps"}
+    stale_status = ready_status("6.7.1")
+    stale_status["conditions"][0].update(status="False", reason="ReconciliationFailed", message="no tags")
+    create_policy(env, stale, stale_status)
     repo = tmp_path / "repo"
     repo.mkdir()
     lines = [
@@ -264,13 +269,18 @@ def test_warnings_name_file_and_line_for_each_reason_a_marker_does_not_change(
         f'  current: {PODINFO}:6.7.1 # {{"$imagepolicy": "{namespace}:apps-podinfo"}}',
         f'  # {{"$imagepolicy": "{namespace}:apps-podinfo"}}',
         "  onkey: e",
+        f'  stale: {PODINFO}:6.5.0 # {{"$imagepolicy": "{namespace}:stale"}}',
     ]
     (repo / "markers.yaml").write_text("\n".join(lines) + "\n")
     (repo / "broken.yaml").write_text(f'a: b # {{"$imagepolicy": "{namespace}:podinfo"}}\n  c: [\n')
     done = plugin("automation", "diff", "apps", "-n", namespace, "--path", str(repo))
     assert done.code == 0, done.stderr
-    assert done.stdout == ""
+    assert f"+  stale: {PODINFO}:6.7.1 " in done.stdout  # not Ready, yet its latestRef is written
     err = done.stderr.splitlines()
+    assert (
+        f"warning: markers.yaml:13: ImagePolicy {namespace}/stale is not Ready (Ready=False: no tags): "
+        "the controller still writes its latestRef"
+    ) in err
     assert (
         f"warning: markers.yaml:6: marker names ImagePolicy {namespace}/nothing, which does not exist" in err
     )
