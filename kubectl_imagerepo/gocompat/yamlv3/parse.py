@@ -10,6 +10,8 @@ to the document.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +77,11 @@ class _Builder:
         self.anchors: dict[str, Node] = {}
         self.value_line: dict[int, int] = {}  # id of a key -> the line its value starts on
         self.owner_column: dict[int, int] = {}  # id of a value -> the column of its key
+        self.offsets: list[int] = []
+        self.occupied_sorted: list[tuple[int, int]] = []
+        self.occupied_starts: list[int] = []
+        self.entry_lines: list[int] = []
+        self.ending_on: dict[int, list[_Span]] = {}  # line -> the scalars and flow collections ending there
 
     def build(self, events: list[Any]) -> Node | None:
         import yaml
@@ -178,19 +185,29 @@ class _Builder:
     def _comment_in(self, line_no: int) -> tuple[int, str] | None:
         """The column and text of the comment on a line, if any."""
         line = self.lines[line_no]
-        offset = sum(len(x) + 1 for x in self.lines[:line_no])
+        offset = self.offsets[line_no]
         column = 0
         while True:
             column = line.find("#", column)
             if column < 0:
                 return None
             index = offset + column
-            inside = any(a <= index < b for a, b in self.occupied)
-            if not inside and (column == 0 or line[column - 1] in " \t"):
+            if not self._occupied(index) and (column == 0 or line[column - 1] in " \t"):
                 return column, line[column:]
             column += 1
 
+    def _occupied(self, index: int) -> bool:
+        """Whether `index` of the text is inside a scalar (the spans are sorted and disjoint)."""
+        position = bisect.bisect_right(self.occupied_starts, index) - 1
+        return position >= 0 and index < self.occupied_sorted[position][1]
+
     def _comments(self, document: Node) -> None:
+        self.offsets = list(itertools.accumulate((len(x) + 1 for x in self.lines), initial=0))
+        self.occupied_sorted = sorted(self.occupied)
+        self.occupied_starts = [a for a, _ in self.occupied_sorted]
+        for span in self.spans:
+            if not span.block:
+                self.ending_on.setdefault(span.end[0], []).append(span)
         content_lines: set[int] = set()
         for span in self.spans:
             content_lines.add(span.start[0])
@@ -224,6 +241,7 @@ class _Builder:
             for child, entry_start in span.entries
         ]
         entries.sort(key=lambda e: e[0])
+        self.entry_lines = [e[0][0] for e in entries]
         opening: list[str] = []
         headed: Node | None = None  # the entry the previous run was the head comment of
         for run in runs:
@@ -251,8 +269,8 @@ class _Builder:
         """Where a run of comment lines goes: ("head"|"foot", entry), "opening" or "document-foot"."""
         first, last, column = run[0][0], run[-1][0], run[0][1]
         blank_after = last + 1 >= len(self.lines) or self.lines[last + 1].strip() == ""
-        following = [e for e in entries if e[0][0] > last]
-        before = [e for e in entries if e[0][0] < first]
+        following = entries[bisect.bisect_right(self.entry_lines, last) :]
+        before = entries[: bisect.bisect_left(self.entry_lines, first)]
         if first < first_content:
             if blank_after:
                 return "opening", None
@@ -305,10 +323,7 @@ class _Builder:
         return before[-1][1] if before else None
 
     def _line_comment(self, number: int, column: int, text: str) -> None:
-        ending = [
-            s for s in self.spans
-            if s.end[0] == number and s.end[1] <= column and not s.block
-        ]
+        ending = [s for s in self.ending_on.get(number, ()) if s.end[1] <= column]
         flows = [s for s in ending if s.node.kind in (MAPPING, SEQUENCE)]
         if flows:
             target = min(flows, key=lambda s: s.start)
