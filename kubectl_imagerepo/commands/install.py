@@ -15,7 +15,7 @@ from kubectl_imagerepo.model.crd_ownership import CRD_RESOURCE
 from kubectl_imagerepo.model.errors import CommandError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient, Streams
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
@@ -39,7 +39,7 @@ def command(ctx: click.Context, dry_run: bool, wait: bool, timeout: float, force
     Clusters running Flux's image-reflector-controller already have them. CRDs whose fields another
     field manager holds are left alone, one line each, exit 1, unless --force-conflicts.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     options = InstallOptions(dry_run=dry_run, wait=wait, timeout=timeout, force_conflicts=force_conflicts)
     execute(options, Factory.from_context(ctx))

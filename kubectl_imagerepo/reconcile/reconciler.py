@@ -19,13 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model import conditions as cond
-from kubectl_imagerepo.model.imagerepository import (
-    READY,
-    ImageRepository,
-    find_condition,
-    is_ready,
-    is_stalled,
-)
+from kubectl_imagerepo.model.fluxobject import READY, find_condition, is_ready, is_stalled
+from kubectl_imagerepo.model.imagerepository import ImageRepository
 from kubectl_imagerepo.model.listing import ListedTags
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.reconcile import decisions

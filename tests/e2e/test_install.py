@@ -109,7 +109,7 @@ def test_the_wheel_declares_both_console_scripts(dists: Dists) -> None:
         [entry_points] = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
         text = wheel.read(entry_points).decode()
     assert "kubectl-imagerepo = kubectl_imagerepo.cli:main" in text
-    assert "kubectl_complete-imagerepo = kubectl_imagerepo.completion:main" in text
+    assert "kubectl_complete-imagerepo = kubectl_imagerepo.cli:complete" in text
 
 
 def test_pipx_puts_both_executables_in_its_bin_directory(pipx: Pipx) -> None:

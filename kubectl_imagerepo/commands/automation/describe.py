@@ -13,7 +13,7 @@ from kubectl_imagerepo.kube.flags import kube_options
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.automation.plan import Plan, Scope
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.automation.update import Marker
 
 
@@ -44,7 +44,7 @@ def command(
     ImagePolicies of the namespace with their pick and whether the controller counts them. With
     --path, Markers lists every marker under spec.update.path and what it would become.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = AutomationDescribeOptions.complete(

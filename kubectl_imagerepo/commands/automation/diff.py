@@ -9,12 +9,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import quiet_option, scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import quiet_option, scan_options
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.automation.plan import Plan, Scope
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
 
 NOT_COMMITTED = "not committed, not pushed: `git diff` shows the change"
 
@@ -71,8 +71,8 @@ def command(ctx: click.Context, **flags: Any) -> None:
 
 def run_update(ctx: click.Context, *, write: bool, **flags: Any) -> None:
     """Complete, validate and run `diff` or `apply`."""
-    from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
 
     factory = Factory.from_context(ctx)
     options = UpdateOptions.complete(

@@ -15,7 +15,7 @@ from kubectl_imagerepo.model.errors import CommandError
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.commands.automation.plan import Scope
-    from kubectl_imagerepo.commands.shared import Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Streams
     from kubectl_imagerepo.model.manifests import Manifests
 
 
@@ -97,8 +97,8 @@ def _resolved_policies(
     manifests: Manifests, source: str, run: LocalRun, streams: Streams
 ) -> list[dict[str, Any]]:
     """Scan the repositories, then resolve the policies over them, as `reconcile -f` does."""
+    from kubectl_imagerepo.commands.cmdutil.selection import Selection
     from kubectl_imagerepo.commands.reconcile import ReconcileOptions, reconcile_file_objects
-    from kubectl_imagerepo.commands.selection import Selection
     from kubectl_imagerepo.model import api
 
     options = ReconcileOptions(Selection(), None, run.gates, run.database, quiet=run.quiet)

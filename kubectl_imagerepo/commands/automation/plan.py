@@ -17,7 +17,7 @@ from kubectl_imagerepo.model.errors import CommandError
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.checkout.update import DirectoryResult
-    from kubectl_imagerepo.commands.shared import KubeClient
+    from kubectl_imagerepo.commands.cmdutil.command import KubeClient
     from kubectl_imagerepo.model.automation.automation import ImageUpdateAutomation
     from kubectl_imagerepo.model.automation.policies import PolicyVerdict
     from kubectl_imagerepo.model.automation.selector import Matcher

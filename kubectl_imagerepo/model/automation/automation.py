@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubectl_imagerepo.model.errors import CommandError
-from kubectl_imagerepo.model.imagerepository import Condition, ConditionedObject, FieldReader, object_label
+from kubectl_imagerepo.model.fluxobject import Condition, ConditionedObject, FieldReader, object_label
 
 KIND = "ImageUpdateAutomation"
 PLURAL = "imageupdateautomations"
