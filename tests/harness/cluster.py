@@ -250,6 +250,7 @@ def object_path(obj: dict[str, Any]) -> str:
         "ServiceAccount": "serviceaccounts",
         "ImageRepository": "imagerepositories",
         "ImagePolicy": "imagepolicies",
+        "ImageUpdateAutomation": "imageupdateautomations",
     }
     api_version, kind = obj["apiVersion"], obj["kind"]
     base = f"/api/{api_version}" if "/" not in api_version else f"/apis/{api_version}"
