@@ -107,7 +107,8 @@ def unrecognized(doc: Mapping[str, Any], source: str) -> str | None:
     `image.toolkit.fluxcd.io` group other than the versions the plugin serves (ImageRepository,
     ImagePolicy, and ImageUpdateAutomation, which `automation -f` reads), or one of the kinds it reads
     under another version, gets kubectl's error for a kind the cluster does not serve. The kinds of
-    other APIs (ConfigMap, Deployment, …) are not the plugin's to reconcile and pass unremarked. See docs/behaviour.md, Reconciling an ImageRepository.
+    other APIs (ConfigMap, Deployment, …) are not the plugin's to reconcile and pass unremarked.
+    See docs/behaviour.md, Reconciling an ImageRepository.
     """
     from kubectl_imagerepo.gocompat.strconv import quote
 
