@@ -60,7 +60,7 @@ def main() -> None:
             }
             (work / "repo.json").write_text(json.dumps(manifest))
             database = work / "tags.sqlite3"
-            options = Options(cluster_id="local")
+            options = Options(scope="local")
 
             def in_process() -> None:
                 result = run_reconcile(

@@ -101,7 +101,6 @@ class PolicyDescribeOptions:
         from kubectl_imagerepo.model.imagepolicy import ImagePolicy
         from kubectl_imagerepo.model.policy.evaluation import evaluate
         from kubectl_imagerepo.output.policy_describe import render_policy_describe
-        from kubectl_imagerepo.reconcile.cluster import cluster_id
         from kubectl_imagerepo.reconcile.policy_sources import ClusterRepositories
         from kubectl_imagerepo.store.database import StoreError, TagStore, default_path
 
@@ -127,11 +126,10 @@ class PolicyDescribeOptions:
         try:
             # A database that does not exist holds no tags: describing creates nothing.
             store = TagStore(path) if objects and path.exists() else None
-            cluster = cluster_id(as_kube(kube)) if store is not None else ""
             for obj in objects:
                 policy = ImagePolicy.from_dict(obj)
                 lookup = repository_lookup(source, policy)
-                tags = _stored_tags(store, cluster, lookup.namespace, lookup.name)
+                tags = _stored_tags(store, lookup)
                 evaluation = evaluate(policy.inputs(), tags)
                 events = (
                     object_events(kube, api.POLICY_KIND, policy.namespace, policy.name, policy.uid)
@@ -155,12 +153,13 @@ class PolicyDescribeOptions:
         return 1 if missing else 0
 
 
-def _stored_tags(store: TagStore | None, cluster: str, namespace: str, name: str) -> list[str]:
-    from kubectl_imagerepo.store.database import ObjectKey
+def _stored_tags(store: TagStore | None, lookup: RepositoryLookup) -> list[str]:
+    """The tags this machine stored for the repository found, if any."""
+    from kubectl_imagerepo.store.database import object_key
 
-    if store is None:
+    if store is None or not lookup.uid:
         return []
-    return list(store.tags(ObjectKey(cluster, namespace, name)))
+    return list(store.tags(object_key(None, lookup.uid, lookup.namespace, lookup.name)))
 
 
 def repository_lookup(source: RepositorySource, policy: ImagePolicy) -> RepositoryLookup:
@@ -191,6 +190,7 @@ def repository_lookup(source: RepositorySource, policy: ImagePolicy) -> Reposito
         try:
             labels = source.namespace_labels(policy.namespace)
         except SourceError as failure:
-            return RepositoryLookup(namespace, name, repo.image, f"denied: {failure}")
+            return RepositoryLookup(namespace, name, repo.image, f"denied: {failure}", repo.uid)
     denied = access_denied_reason(policy.namespace, repo, labels)
-    return RepositoryLookup(namespace, name, repo.image, ALLOWED if denied is None else f"denied: {denied}")
+    verdict = ALLOWED if denied is None else f"denied: {denied}"
+    return RepositoryLookup(namespace, name, repo.image, verdict, repo.uid)

@@ -59,23 +59,31 @@ def run_policy_reconcile(
     scan_first: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> PolicyResult:
     """One policy reconcile with its own database connection; `scan_first(repo)` when none are stored."""
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.model.errors import CallerForbidden
     from kubectl_imagerepo.model.imagepolicy import ImagePolicy
     from kubectl_imagerepo.reconcile.policy_reconciler import reconcile_policy
     from kubectl_imagerepo.reconcile.policy_sources import SourceError
     from kubectl_imagerepo.registry.access import fetch_digest
-    from kubectl_imagerepo.store.database import ObjectKey, TagStore, default_path
+    from kubectl_imagerepo.store.database import TagStore, default_path, object_key
 
     with TagStore(database or default_path()) as store:
         if scan_first is not None:
             policy = ImagePolicy.from_dict(obj)
             namespace, name = policy.repository_namespace(), policy.image_repository_ref.name
-            if store.read(ObjectKey(options.cluster_id, namespace, name)) is None:
-                try:
-                    repo = sources.repository(namespace, name)
-                except SourceError:
-                    repo = None  # the policy's own reconcile reports it
-                if repo is not None and not (repo.get("spec") or {}).get("suspend"):
-                    scan_first(repo)
+            try:
+                repo = sources.repository(namespace, name)
+            except SourceError:
+                repo = None  # the policy's own reconcile reports it
+            except CallerForbidden as refused:
+                raise refused.about(f"{api.POLICY_KIND} {policy.namespace}/{policy.name}") from None
+            meta = (repo or {}).get("metadata") or {}
+            if (
+                repo is not None
+                and not (repo.get("spec") or {}).get("suspend")
+                and store.read(object_key(options.scope, meta.get("uid"), namespace, name)) is None
+            ):
+                scan_first(repo)
         return reconcile_policy(
             obj, sink=sink, store=store, sources=sources, fetch_digest=fetch_digest, options=options
         )
@@ -86,7 +94,8 @@ def cluster_policy_options(repo_options: Options, request: PolicyRequest) -> Pol
     from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
 
     return PolicyOptions(
-        cluster_id=repo_options.cluster_id,
+        scope=repo_options.scope,
+        as_caller=repo_options.as_caller,
         feature_gates=repo_options.feature_gates,
         secrets=repo_options.secrets,
         no_cross_namespace_refs=request.no_cross_namespace_refs,
@@ -117,7 +126,7 @@ def reconcile_policy_objects(
     repo_options = cluster_options(kube, request.gates)
     options = cluster_policy_options(repo_options, request)
     sink = cluster_sink(kube, printer)
-    sources = ClusterRepositories(as_kube(kube))
+    sources = ClusterRepositories(as_kube(kube), as_caller=True)
     all_ready = True
 
     def scan_first(repo: Mapping[str, Any]) -> None:

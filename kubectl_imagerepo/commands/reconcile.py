@@ -215,6 +215,7 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
     from kubectl_imagerepo.output.printers import parse_output, render_objects
     from kubectl_imagerepo.reconcile.reconciler import Options
     from kubectl_imagerepo.registry.access import FileSecrets
+    from kubectl_imagerepo.store.database import LOCAL_SCOPE
 
     stream = options.filename
     assert stream is not None
@@ -223,7 +224,7 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
     tally = scan_progress(streams.err, options.quiet)
     printer = Printer(streams.err, live=True, status=None if tally is None else tally.status)
     reconcile_options = Options(
-        cluster_id="local",
+        scope=LOCAL_SCOPE,
         feature_gates=options.gates,
         secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
     )
@@ -259,10 +260,11 @@ def _resolve_file_policies(
     from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
     from kubectl_imagerepo.reconcile.policy_sources import FileRepositories
     from kubectl_imagerepo.registry.access import FileSecrets
+    from kubectl_imagerepo.store.database import LOCAL_SCOPE
 
     sources = FileRepositories(repositories, manifests.namespaces)
     policy_options = PolicyOptions(
-        cluster_id="local",
+        scope=LOCAL_SCOPE,
         feature_gates=options.gates,
         secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
     )

@@ -260,7 +260,6 @@ class _Run:
     def main(self) -> int:
         from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
         from kubectl_imagerepo.controller.metrics import CONTROLLER
-        from kubectl_imagerepo.reconcile.cluster import cluster_id
         from kubectl_imagerepo.reconcile.reconciler import Options
         from kubectl_imagerepo.registry.access import ClusterSecrets
         from kubectl_imagerepo.store.database import default_path
@@ -278,7 +277,7 @@ class _Run:
             default_service_account=options.default_service_account,
         )
         secrets = ClusterSecrets(kube)
-        reconcile_options = Options(cluster_id=cluster_id(kube), feature_gates=options.gates, secrets=secrets)
+        reconcile_options = Options(feature_gates=options.gates, secrets=secrets)
         metrics = None
         if options.metrics_addr:
             from kubectl_imagerepo.controller.metrics import Metrics
@@ -352,7 +351,7 @@ class _Run:
         if self.skipped is not None:
             return None
         policy_options = PolicyOptions(
-            cluster_id=reconcile_options.cluster_id,
+            scope=reconcile_options.scope,
             feature_gates=reconcile_options.feature_gates,
             secrets=reconcile_options.secrets,
             no_cross_namespace_refs=self.options.no_cross_namespace_refs,

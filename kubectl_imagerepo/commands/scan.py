@@ -128,14 +128,13 @@ def annotate_requested(kube: KubeClient, obj: Mapping[str, Any]) -> dict[str, An
 
 
 def cluster_options(kube: KubeClient, gates: frozenset[str]) -> Options:
-    """The reconcile options against this cluster: its id, the feature gates, its Secrets."""
+    """A command's reconcile options against this cluster: the caller's rights, the gates, the Secrets."""
     from kubectl_imagerepo.commands.shared import as_kube
-    from kubectl_imagerepo.reconcile.cluster import cluster_id
     from kubectl_imagerepo.reconcile.reconciler import Options
     from kubectl_imagerepo.registry.access import ClusterSecrets
 
-    concrete = as_kube(kube)
-    return Options(cluster_id=cluster_id(concrete), feature_gates=gates, secrets=ClusterSecrets(concrete))
+    secrets = ClusterSecrets(as_kube(kube), as_caller=True)
+    return Options(as_caller=True, feature_gates=gates, secrets=secrets)
 
 
 def cluster_sink(kube: KubeClient, printer: Printer) -> StatusSink:

@@ -181,10 +181,8 @@ class TagsOptions:
         """Read the policy if any, scan when asked or when nothing is stored, then print to `out`."""
         from kubectl_imagerepo.commands.scan import ScanRequest, reconcile_selected
         from kubectl_imagerepo.commands.selection import Selection, select
-        from kubectl_imagerepo.commands.shared import as_kube
         from kubectl_imagerepo.commands.tags_policy import PolicyRun, read_policy, repository_exclusions
-        from kubectl_imagerepo.reconcile.cluster import cluster_id
-        from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, default_path
+        from kubectl_imagerepo.store.database import StoreError, TagStore, default_path, object_key
 
         policy = None if self.policy is None else read_policy(kube, self.namespace, self.policy, self.name)
         # --explain tells excluded tags by the repository's exclusion list, read before the store opens.
@@ -192,14 +190,16 @@ class TagsOptions:
         if policy is not None and self.explain is not None:
             exclusions = repository_exclusions(kube, self.namespace, self.name)
         path = self.database or default_path()
-        key = ObjectKey(cluster_id(as_kube(kube)), self.namespace, self.name)
+        # The tags are keyed by the object's UID: read it (and say so when it is missing).
+        selected = select(kube, self.namespace, Selection((self.name,)))
+        uid = selected.objects[0]["metadata"].get("uid") if selected.objects else None
         try:
-            if self.scan or _stored(path, key) is None:
-                selected = select(kube, self.namespace, Selection((self.name,)))
+            key = object_key(None, uid, self.namespace, self.name) if uid else None
+            if key is None or self.scan or _stored(path, key) is None:
                 request = ScanRequest(self.database, self.gates, concurrency=1, quiet=self.quiet)
                 code = reconcile_selected(kube, selected, request, streams.err)
-                if code != 0:
-                    return code
+                if code != 0 or key is None:
+                    return code or 1
             with TagStore(path) as store:
                 stored = store.read(key)
                 if stored is None:

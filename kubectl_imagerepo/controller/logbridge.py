@@ -82,7 +82,19 @@ class RunLogHandler(logging.Handler):
 
 
 class StderrHandler(logging.Handler):
-    """Writes each record's message alone on stderr (the stream of the moment, so tests may swap it)."""
+    """Writes each record's message alone on stderr (the stream of the moment, so tests may swap it).
+
+    Only the plugin's own records, unless `everyone` (debug level): a library's retry or warning lines
+    are not the plugin's to show (docs/behaviour.md, The user's environment).
+    """
+
+    def __init__(self, everyone: bool = False) -> None:
+        super().__init__()
+        self.everyone = everyone
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name == PACKAGE or record.name.startswith(PACKAGE + ".")
+        return (own or self.everyone) and bool(super().filter(record))
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record_message(record)
@@ -111,7 +123,7 @@ def bridge(handler: logging.Handler, level: str) -> None:
 
 def bridge_to_stderr(level: str = "warning") -> None:
     """The CLI's bridge: messages on stderr from `level` up (see `StderrHandler`)."""
-    bridge(StderrHandler(), level)
+    bridge(StderrHandler(everyone=STDLIB_LEVELS[level] <= logging.DEBUG), level)
 
 
 def bridge_to_run_log(log: Logger, level: str) -> None:

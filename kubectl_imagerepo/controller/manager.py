@@ -127,7 +127,7 @@ class Controller:
 
     def on_delete(self, obj: dict[str, Any]) -> None:
         """Forget the object: its queue entry, its metrics and its stored tags."""
-        from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
+        from kubectl_imagerepo.store.database import StoreError, TagStore, object_key
 
         for observer in self.observers:
             observer.on_delete(obj)
@@ -137,7 +137,8 @@ class Controller:
             self.metrics.forget(namespace, name)
         try:
             with TagStore(self.config.database) as store:
-                store.delete(ObjectKey(self.options.cluster_id, namespace, name))
+                uid = (obj.get("metadata") or {}).get("uid")
+                store.delete(object_key(self.options.scope, uid, namespace, name))
         except StoreError as failure:
             self.log("error", "could not delete stored tags", namespace=namespace, name=name,
                      error=str(failure))

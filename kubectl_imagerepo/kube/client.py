@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode, urlparse
 
 from kubectl_imagerepo.kube.flags import KubeFlags
 from kubectl_imagerepo.model import api
-from kubectl_imagerepo.model.errors import CommandError
+from kubectl_imagerepo.model.errors import CallerForbidden, CommandError
 
 MERGE_PATCH = "application/merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -43,6 +43,19 @@ class ApiError(CommandError):
     @property
     def conflict(self) -> bool:
         return self.status == 409
+
+    @property
+    def forbidden(self) -> bool:
+        return self.status == 403
+
+    def refused_to_caller(self, verb: str, resource: str, namespace: str, name: str) -> CallerForbidden:
+        """This 403 as the caller's own missing right to `verb` `resource` `namespace/name`."""
+        import re
+
+        user = re.search(r'User "([^"]*)"', self.message)
+        return CallerForbidden(
+            verb=verb, resource=resource, namespace=namespace, name=name, user=user.group(1) if user else ""
+        )
 
 
 class ConnectionFailed(CommandError):
@@ -261,7 +274,7 @@ _REASONS = {
 def _connection_error(server: str, detail: str) -> ConnectionFailed:
     """kubectl's wording for a server that could not be reached."""
     host = urlparse(server).netloc or server
-    if "connection refused" in detail.lower():
+    if detail == "connection refused":  # the server's own refusal; a proxy's names the proxy
         return ConnectionFailed(
             f"The connection to the server {host} was refused - did you specify the right host or port?"
         )

@@ -1,9 +1,11 @@
 """The kubeconfig as kubectl resolves it: merged files, the context, cluster and user, the flags.
 
-This covers what most kubeconfigs hold (server, CA, client certificates, tokens, basic auth) with
-the standard library, so that `get` starts fast. Users that need more — an `exec` credential
-plugin, an `auth-provider`, a proxy — are marked `needs_client_library`, and the `kubernetes`
-client's own loader serves them instead.
+Everything kubectl reads is resolved here, once, with kubectl's merge rules: server, CA, client
+certificates, tokens, basic auth, impersonation, `exec` credential plugins, `proxy-url` and
+`tls-server-name`, and the environment's proxies by Go's rules. Only a legacy `auth-provider` is left
+to the `kubernetes` client, which is handed the context resolved here (never its own merge of the
+files, whose later `current-context` would win), so that every path acts as the same user in the same
+namespace as kubectl (docs/behaviour.md, The kubeconfig as kubectl reads it).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kubectl_imagerepo.kube.execcredential import ExecConfig
 from kubectl_imagerepo.kube.flags import KubeFlags
 from kubectl_imagerepo.model.errors import CommandError
 
@@ -23,20 +26,30 @@ SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """Where and how to reach the API server."""
+    """Where and how to reach the API server.
+
+    `proxy` is the proxy URL requests go through (the kubeconfig's `proxy-url`, else the environment's
+    by Go's rules), empty for a direct connection. `resolved` is the one-context kubeconfig handed to
+    the `kubernetes` client when `needs_client_library` (an `auth-provider`).
+    """
 
     server: str
     namespace: str
     ca_data: bytes | None = None
     insecure: bool = False
-    cert_data: bytes | None = None
-    key_data: bytes | None = None
-    token: str | None = None
+    cert_data: bytes | None = field(default=None, repr=False)
+    key_data: bytes | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
     token_file: str | None = None
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     impersonate: str | None = None
+    exec_config: ExecConfig | None = None
+    exec_cluster: Mapping[str, Any] | None = field(default=None, repr=False)
+    proxy: str = field(default="", repr=False)
+    tls_server_name: str = ""
     needs_client_library: bool = False
+    resolved: Mapping[str, Any] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"ClientConfig(server={self.server!r}, namespace={self.namespace!r})"
@@ -136,21 +149,25 @@ def load_client_config(flags: KubeFlags, environ: Mapping[str, str] | None = Non
     server = flags.server or str(cluster.value.get("server") or "")
     if not server:
         raise CommandError("error: the server URL is not set in the kubeconfig; use --server")
-    needs_library = bool(
-        user.value.get("exec")
-        or user.value.get("auth-provider")
-        or cluster.value.get("proxy-url")
-        or cluster.value.get("tls-server-name")
-        or _proxied(server, env)
-    )
     ca = _file_or_data(cluster, "certificate-authority", "certificate-authority-data")
     if flags.certificate_authority:
         ca = _file_or_data(_Entry({"ca": flags.certificate_authority}, Path.cwd()), "ca", "-")
+    insecure = flags.insecure_skip_tls_verify or bool(cluster.value.get("insecure-skip-tls-verify"))
+    tls_server_name = str(cluster.value.get("tls-server-name") or "")
+    proxy = _proxy(server, str(cluster.value.get("proxy-url") or ""), env)
+    user_name = str(ctx.get("user") or "")
+    exec_config, exec_cluster = None, None
+    stanza = user.value.get("exec")
+    if isinstance(stanza, Mapping) and not flags.token:
+        exec_config = ExecConfig.from_kubeconfig(user_name, stanza, str(user.base))
+        if exec_config.provide_cluster_info:
+            exec_cluster = _exec_cluster(server, ca, insecure, tls_server_name, cluster)
+    auth_provider = bool(user.value.get("auth-provider")) and not flags.token
     return ClientConfig(
         server=server.rstrip("/"),
         namespace=flags.namespace or str(ctx.get("namespace") or "") or "default",
         ca_data=ca,
-        insecure=flags.insecure_skip_tls_verify or bool(cluster.value.get("insecure-skip-tls-verify")),
+        insecure=insecure,
         cert_data=_file_or_data(user, "client-certificate", "client-certificate-data"),
         key_data=_file_or_data(user, "client-key", "client-key-data"),
         token=flags.token or user.value.get("token"),
@@ -158,8 +175,64 @@ def load_client_config(flags: KubeFlags, environ: Mapping[str, str] | None = Non
         username=user.value.get("username"),
         password=user.value.get("password"),
         impersonate=flags.impersonate or user.value.get("as"),
-        needs_client_library=needs_library,
+        exec_config=exec_config,
+        exec_cluster=exec_cluster,
+        proxy=proxy,
+        tls_server_name=tls_server_name,
+        needs_client_library=auth_provider,
+        resolved=_one_context(name, cluster, user, server) if auth_provider else None,
     )
+
+
+def _proxy(server: str, proxy_url: str, env: Mapping[str, str]) -> str:
+    """The kubeconfig's `proxy-url` (every request takes it), else the environment's by Go's rules."""
+    from kubectl_imagerepo.gocompat.httpproxy import ProxyConfig, proxy_for
+
+    if proxy_url:
+        return proxy_url
+    return proxy_for(server, ProxyConfig.from_environment(env)) or ""
+
+
+def _exec_cluster(
+    server: str, ca: bytes | None, insecure: bool, tls_server_name: str, cluster: _Entry
+) -> dict[str, Any]:
+    """The `spec.cluster` an exec plugin gets with `provideClusterInfo`, as client-go fills it."""
+    out: dict[str, Any] = {"server": server}
+    if tls_server_name:
+        out["tls-server-name"] = tls_server_name
+    if insecure:
+        out["insecure-skip-tls-verify"] = True
+    if ca:
+        out["certificate-authority-data"] = base64.b64encode(ca).decode()
+    if cluster.value.get("proxy-url"):
+        out["proxy-url"] = str(cluster.value["proxy-url"])
+    for extension in cluster.value.get("extensions") or []:
+        if isinstance(extension, Mapping) and extension.get("name") == "client.authentication.k8s.io/exec":
+            out["config"] = extension.get("extension")
+    return out
+
+
+def _one_context(name: str, cluster: _Entry, user: _Entry, server: str) -> dict[str, Any]:
+    """A kubeconfig of the resolved context alone, its relative paths made absolute."""
+    def absolute(entry: _Entry, keys: tuple[str, ...]) -> dict[str, Any]:
+        value = dict(entry.value)
+        for key in keys:
+            if value.get(key):
+                value[key] = _resolve(entry, key)
+        return value
+
+    cluster_value = absolute(cluster, ("certificate-authority",))
+    cluster_value["server"] = server
+    user_value = absolute(user, ("client-certificate", "client-key", "tokenFile"))
+    context = name or "resolved"
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": context,
+        "clusters": [{"name": "resolved", "cluster": cluster_value}],
+        "users": [{"name": "resolved", "user": user_value}],
+        "contexts": [{"name": context, "context": {"cluster": "resolved", "user": "resolved"}}],
+    }
 
 
 def _resolve(entry: _Entry, key: str) -> str | None:
@@ -168,22 +241,6 @@ def _resolve(entry: _Entry, key: str) -> str | None:
         return None
     path = Path(str(value)).expanduser()
     return str(path if path.is_absolute() else entry.base / path)
-
-
-def _proxied(server: str, env: Mapping[str, str]) -> bool:
-    """Whether an environment proxy applies to `server` (then the client library carries requests)."""
-    from urllib.parse import urlsplit
-
-    scheme = urlsplit(server).scheme or "https"
-    proxy = env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY")
-    if not proxy:
-        return False
-    from urllib import request
-
-    host = urlsplit(server).hostname or ""
-    no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
-    bypass = request.proxy_bypass_environment  # type: ignore[attr-defined]
-    return not bypass(host, {"no": no_proxy}) if no_proxy else True
 
 
 def _in_cluster(flags: KubeFlags, env: Mapping[str, str]) -> ClientConfig:

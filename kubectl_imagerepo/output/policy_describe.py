@@ -37,13 +37,14 @@ class RepositoryLookup:
     """The referenced ImageRepository as describe found it.
 
     `image` is its `spec.image` (None when it was not read); `verdict` is `allowed`, `denied: <the
-    controller's text>`, `not found: <text>` or `unreadable: <error>`.
+    controller's text>`, `not found: <text>` or `unreadable: <error>`; `uid` keys its stored tags.
     """
 
     namespace: str
     name: str
     image: str | None
     verdict: str
+    uid: str | None = None
 
 
 @dataclass(frozen=True)

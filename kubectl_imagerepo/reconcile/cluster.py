@@ -1,4 +1,4 @@
-"""Reconciling against a cluster: the status and event sink, the cluster id, the in-cluster controller.
+"""Reconciling against a cluster: the status and event sink, the in-cluster controller.
 
 Nothing here prints: a sink reports an event it could not write through the `warn` it was given.
 """
@@ -15,19 +15,6 @@ if TYPE_CHECKING:
     from kubectl_imagerepo.reconcile.events import EventRecord
 
 CONTROLLER_MANAGER = "image-reflector-controller"
-
-
-def cluster_id(kube: Kube) -> str:
-    """The UID of `kube-system` when readable, else the API server's URL.
-
-    See docs/behaviour.md, Exclusion list and the tag database.
-    """
-    from kubectl_imagerepo.kube.client import ApiError
-
-    try:
-        return str(kube.get("/api/v1/namespaces/kube-system")["metadata"]["uid"])
-    except (ApiError, KeyError, TypeError):
-        return kube.cluster.server
 
 
 def controller_also_writing(obj: Mapping[str, Any], now: datetime) -> bool:

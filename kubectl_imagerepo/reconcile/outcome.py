@@ -6,6 +6,7 @@ the middle failed), or returns an `Ending`; the reconciler's one exit finalises 
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -144,12 +145,37 @@ class ExitingReconcile:
             error=error, requeue_after_ns=None, success_after_ns=self.interval_or_zero(), next_msg=""
         )
 
+    #: Statuses written while held, in order; None when writes go straight to the sink.
+    held: list[dict[str, Any]] | None = None
+
+    def hold_writes(self) -> None:
+        """Keep the statuses written from now on until the exit (see `exit_through`).
+
+        A reconcile run as the caller holds them: a refusal of the caller's own reads must leave the
+        object as it was (docs/behaviour.md, The caller's own rights).
+        """
+        self.held = []
+
+    def release_writes(self) -> None:
+        """Write the held statuses, in order, and stop holding."""
+        held, self.held = self.held, None
+        for status in held or ():
+            self._write(status)
+
     def patch(self) -> None:
         """Write the status as it stands; nothing more once a newer request has taken the object over."""
         if self.superseded:
             return
         self.status["conditions"] = cond.to_json(self.conditions)
-        written = self.sink.write_status(self.obj, self.status)
+        if self.held is not None:
+            self.held.append(copy.deepcopy(self.status))
+            return
+        self._write(self.status)
+
+    def _write(self, status: Mapping[str, Any]) -> None:
+        if self.superseded:
+            return
+        written = self.sink.write_status(self.obj, status)
         if superseded(self.obj, written):
             self.superseded = True
         else:
@@ -171,14 +197,21 @@ class ExitingReconcile:
         unexpected: Callable[[Exception], Ending],
         finish: Callable[[Ending], T],
         where: Mapping[str, str],
+        subject: str,
     ) -> T:
         """Run `body`, turn however it ended into an `Ending`, and `finish` with it, whatever happened.
 
-        Only a status that cannot be written is raised: the first write failure, else the final one.
+        Only a status that cannot be written is raised: the first write failure, else the final one;
+        and `CallerForbidden`, naming `subject`, with the held writes dropped: nothing was written.
         """
+        from kubectl_imagerepo.model.errors import CallerForbidden
+
         write_failure: Exception | None = None
         try:
             ending = body()
+        except CallerForbidden as refused:
+            self.held = None
+            raise refused.about(subject) from None
         except WriteFailed as failed_write:
             write_failure = failed_write.error
             ending = ended(describe_unexpected(failed_write.error))
@@ -190,6 +223,7 @@ class ExitingReconcile:
             logger.debug("reconcile failed unexpectedly", exc_info=error, extra=dict(where))
             ending = unexpected(error)
         try:
+            self.release_writes()
             return finish(ending)
         except Exception as final:
             raise (write_failure or final) from None

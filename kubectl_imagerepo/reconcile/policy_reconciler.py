@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model import conditions as cond
 from kubectl_imagerepo.model.errors import InputError
 from kubectl_imagerepo.model.imagepolicy import (
@@ -46,7 +47,7 @@ from kubectl_imagerepo.reconcile.outcome import (
     describe_unexpected,
 )
 from kubectl_imagerepo.reconcile.policy_sources import RepositorySource, SourceError, repository_not_found
-from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
+from kubectl_imagerepo.store.database import StoreError, TagStore, object_key
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.registry.access import RegistryAccess, SecretSource
@@ -83,7 +84,8 @@ class PolicyOptions:
     scan may be writing the tags meanwhile; none for a command, which scans first.
     """
 
-    cluster_id: str
+    scope: str | None = None
+    as_caller: bool = False
     feature_gates: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     secrets: SecretSource | None = None
@@ -152,6 +154,8 @@ class _PolicyReconcile(ExitingReconcile):
             return self._result(
                 suspended=True, message=SUSPENDED_RESULT_MESSAGE, requeue_after_ns=None, error=None
             )
+        if self.options.as_caller:
+            self.hold_writes()
         return self.exit_through(
             self._body,
             failed=self.failed,
@@ -159,6 +163,7 @@ class _PolicyReconcile(ExitingReconcile):
             unexpected=lambda error: self.failed(Failure(cond.FAILED_REASON, describe_unexpected(error))),
             finish=self._finish,
             where={"namespace": self.policy.namespace, "object_name": self.policy.name},
+            subject=f"{api.POLICY_KIND} {self.policy.namespace}/{self.policy.name}",
         )
 
     # Endings -----------------------------------------------------------------------------------
@@ -201,7 +206,7 @@ class _PolicyReconcile(ExitingReconcile):
             return self._stalled(cond.IMAGE_URL_INVALID_REASON, str(invalid))
         stall = decisions.feature_gate_stall(
             repo,
-            "ObjectLevelWorkloadIdentity" in self.options.feature_gates,
+            decisions.OBJECT_LEVEL_WORKLOAD_IDENTITY in self.options.feature_gates,
             decide.FEATURE_GATE_DISABLED_MESSAGE,
         )
         if stall is not None:
@@ -290,7 +295,7 @@ class _PolicyReconcile(ExitingReconcile):
 
     def _tags(self, repo: ImageRepository) -> list[str]:
         """The repository's stored tags, read again after each pause while there are none."""
-        key = ObjectKey(self.options.cluster_id, repo.namespace, repo.name)
+        key = object_key(self.options.scope, repo.uid, repo.namespace, repo.name)
         tags = list(self.store.tags(key))
         for pause in self.options.tag_retries:
             if tags:

@@ -47,10 +47,14 @@ def repository_not_found(name: str) -> str:
 
 
 class ClusterRepositories:
-    """Reads from the API server."""
+    """Reads from the API server.
 
-    def __init__(self, kube: Kube) -> None:
+    `as_caller`: a 403 is the caller's own missing right (`CallerForbidden`), raised as it is.
+    """
+
+    def __init__(self, kube: Kube, *, as_caller: bool = False) -> None:
         self.kube = kube
+        self.as_caller = as_caller
 
     def repository(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         from kubectl_imagerepo.kube.client import ApiError, ConnectionFailed
@@ -62,6 +66,8 @@ class ClusterRepositories:
         except ApiError as failure:
             if failure.not_found:
                 return None
+            if failure.forbidden and self.as_caller:
+                raise failure.refused_to_caller("get", api.PLURAL, namespace, name) from None
             raise SourceError(failure.message) from None
         except ConnectionFailed as failure:
             raise SourceError(str(failure).removeprefix("error: ")) from None
@@ -75,6 +81,8 @@ class ClusterRepositories:
         try:
             found = self.kube.get(f"/api/v1/namespaces/{quote(namespace, safe='')}")
         except ApiError as failure:
+            if failure.forbidden and self.as_caller:
+                raise failure.refused_to_caller("get", "namespaces", "", namespace) from None
             raise SourceError(failure.message) from None
         except ConnectionFailed as failure:
             raise SourceError(str(failure).removeprefix("error: ")) from None

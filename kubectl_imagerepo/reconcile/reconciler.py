@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model import conditions as cond
 from kubectl_imagerepo.model.imagerepository import (
     READY,
@@ -38,7 +39,7 @@ from kubectl_imagerepo.reconcile.outcome import (
     describe_unexpected,
 )
 from kubectl_imagerepo.registry.access import ANONYMOUS, AuthError, RegistryAccess, resolve_access
-from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore
+from kubectl_imagerepo.store.database import ObjectKey, StoreError, TagStore, object_key
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.registry.access import SecretSource
@@ -57,9 +58,13 @@ class Options:
 
     `secrets` is where `secretRef`, `certSecretRef`, `proxySecretRef` and ServiceAccounts are read
     from (the cluster, or the manifests of `-f`); None means anonymous access without reading any.
+    `scope` keys the tags of every object (`local` for `-f`); None keys them by the object's UID.
+    `as_caller`: reconciling with the caller's own rights, from the command line; statuses are held
+    until the exit, and a `CallerForbidden` leaves the object as it was.
     """
 
-    cluster_id: str
+    scope: str | None = None
+    as_caller: bool = False
     feature_gates: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     secrets: SecretSource | None = None
@@ -125,7 +130,7 @@ class _Reconcile(ExitingReconcile):
 
     @property
     def key(self) -> ObjectKey:
-        return ObjectKey(self.options.cluster_id, self.repo.namespace, self.repo.name)
+        return object_key(self.options.scope, self.repo.uid, self.repo.namespace, self.repo.name)
 
     def now(self) -> datetime:
         return self.options.clock()
@@ -136,6 +141,8 @@ class _Reconcile(ExitingReconcile):
             return self._result(
                 suspended=True, message=SUSPENDED_RESULT_MESSAGE, requeue_after_ns=None, error=None
             )
+        if self.options.as_caller:
+            self.hold_writes()
         return self.exit_through(
             self._body,
             failed=self.failed,
@@ -143,6 +150,7 @@ class _Reconcile(ExitingReconcile):
             unexpected=lambda error: self.failed(self.step.failure(describe_unexpected(error))),
             finish=self._finish,
             where={"namespace": self.repo.namespace, "object_name": self.repo.name},
+            subject=f"{api.KIND} {self.repo.namespace}/{self.repo.name}",
         )
 
     def _stalled(self) -> Ending:
@@ -162,7 +170,7 @@ class _Reconcile(ExitingReconcile):
         started = time.monotonic()
         gen = repo.generation
         stall = decisions.feature_gate_stall(
-            repo, "ObjectLevelWorkloadIdentity" in self.options.feature_gates
+            repo, decisions.OBJECT_LEVEL_WORKLOAD_IDENTITY in self.options.feature_gates
         )
         if stall is not None:
             self.conditions = cond.mark_stalled(

@@ -79,10 +79,15 @@ class SecretSource(Protocol):
 
 
 class ClusterSecrets:
-    """Secrets and ServiceAccounts read from the API server with the user's own permissions."""
+    """Secrets and ServiceAccounts read from the API server with the user's own permissions.
 
-    def __init__(self, kube: Kube) -> None:
+    `as_caller`: a 403 is the caller's own missing right (`CallerForbidden`), not the object's failure;
+    `run` reads as the controller does, where a 403 is the object's authentication failure.
+    """
+
+    def __init__(self, kube: Kube, *, as_caller: bool = False) -> None:
         self.kube = kube
+        self.as_caller = as_caller
 
     def secret(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         return self._get(namespace, "secrets", name)
@@ -104,6 +109,8 @@ class ClusterSecrets:
         try:
             answer = self.kube.post(path, request)
         except ApiError as failure:
+            if failure.forbidden and self.as_caller:
+                raise failure.refused_to_caller("create", "serviceaccounts/token", namespace, name) from None
             raise AuthError(failure.message) from None
         except CommandError as failure:
             raise AuthError(str(failure).removeprefix("error: ")) from None
@@ -122,6 +129,8 @@ class ClusterSecrets:
         except ApiError as failure:
             if failure.not_found:
                 return None
+            if failure.forbidden and self.as_caller:
+                raise failure.refused_to_caller("get", plural, namespace, name) from None
             raise AuthError(failure.message) from None
         except CommandError as failure:
             raise AuthError(str(failure).removeprefix("error: ")) from None

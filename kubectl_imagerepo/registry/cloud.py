@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
+from kubectl_imagerepo.model.errors import CallerForbidden
 from kubectl_imagerepo.registry.cloud_hosts import (
     HostMismatch,
     RegistryTarget,
@@ -262,6 +263,8 @@ class CloudLogin:
         requester = self._requester()
         try:
             account = requester.service_account(self.workload.namespace, self.workload.service_account)
+        except CallerForbidden:
+            raise
         except Exception as failure:
             raise CloudError(f"failed to get serviceaccount '{self.workload.label}': {failure}") from None
         if account is None:
@@ -284,7 +287,7 @@ class CloudLogin:
             return self._requester().service_account_token(
                 self.workload.namespace, self.workload.service_account, audience
             )
-        except CloudError:
+        except (CloudError, CallerForbidden):
             raise
         except Exception as failure:
             raise CloudError(

@@ -43,6 +43,12 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scan_id, position)
     ) WITHOUT ROWID;
     """,
+    # Entries were keyed by a cluster id that differed with the caller's rights; they are keyed by the
+    # object's UID now (docs/behaviour.md, The tag database). The old ones are a cache nobody reads.
+    """
+    DELETE FROM tags WHERE scan_id IN (SELECT id FROM scans WHERE cluster <> 'local');
+    DELETE FROM scans WHERE cluster <> 'local';
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -59,11 +65,26 @@ class StoreError(CommandError):
 
 @dataclass(frozen=True)
 class ObjectKey:
-    """Which object's tags: the cluster id (or `local`), namespace and name."""
+    """Which object's tags: its scope (the object's UID in a cluster, `local` for files), namespace, name."""
 
-    cluster: str
+    scope: str
     namespace: str
     name: str
+
+
+#: The scope of the objects of `reconcile -f`, which have no cluster.
+LOCAL_SCOPE = "local"
+
+
+def object_key(scope: str | None, uid: str | None, namespace: str, name: str) -> ObjectKey:
+    """An object's key: under `scope` when given, else under its UID.
+
+    The UID reads the same whoever reads the object, so one object has one key whatever the caller may
+    read besides (docs/behaviour.md, The tag database).
+    """
+    if scope is None and not uid:
+        raise StoreError(f"{namespace}/{name} has no metadata.uid to key its tags by")
+    return ObjectKey(scope or str(uid), namespace, name)
 
 
 @dataclass(frozen=True)
@@ -153,12 +174,12 @@ class TagStore:
         def replace(db: sqlite3.Connection) -> None:
             db.execute(
                 "DELETE FROM scans WHERE cluster = ? AND namespace = ? AND name = ?",
-                (key.cluster, key.namespace, key.name),
+                (key.scope, key.namespace, key.name),
             )
             cursor = db.execute(
                 "INSERT INTO scans (cluster, namespace, name, canonical_name, revision, scan_time, tag_count)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key.cluster, key.namespace, key.name, canonical_name, revision, scan_time, len(tags)),
+                (key.scope, key.namespace, key.name, canonical_name, revision, scan_time, len(tags)),
             )
             scan_id = cursor.lastrowid
             db.executemany(
@@ -173,7 +194,7 @@ class TagStore:
         row = self._query_one(
             "SELECT canonical_name, revision, scan_time, tag_count FROM scans"
             " WHERE cluster = ? AND namespace = ? AND name = ?",
-            (key.cluster, key.namespace, key.name),
+            (key.scope, key.namespace, key.name),
         )
         if row is None:
             return None
@@ -186,7 +207,7 @@ class TagStore:
             cursor = self._db.execute(
                 "SELECT tag FROM tags JOIN scans ON scans.id = tags.scan_id"
                 " WHERE cluster = ? AND namespace = ? AND name = ? ORDER BY position",
-                (key.cluster, key.namespace, key.name),
+                (key.scope, key.namespace, key.name),
             )
             while rows := cursor.fetchmany(batch):
                 for (tag,) in rows:
@@ -199,7 +220,7 @@ class TagStore:
         self._in_transaction(
             lambda db: db.execute(
                 "DELETE FROM scans WHERE cluster = ? AND namespace = ? AND name = ?",
-                (key.cluster, key.namespace, key.name),
+                (key.scope, key.namespace, key.name),
             )
         )
 

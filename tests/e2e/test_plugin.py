@@ -91,7 +91,7 @@ def test_v1beta2_objects_are_served_with_a_deprecation_warning(env: Environment,
     assert "v1beta2 ImageRepository is deprecated, upgrade to v1" in answer.headers.get("Warning", "")
 
 
-def test_a_kubeconfig_with_an_exec_credential_plugin_works_through_the_client_library(
+def test_a_kubeconfig_with_an_exec_credential_plugin_works(
     env: Environment, plugin: Plugin, namespace: str, tmp_path: Path
 ) -> None:
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))

@@ -80,11 +80,12 @@ def resolved(
 
 
 def store_tags(env: Environment, database: Path, namespace: str, name: str, tags: list[str]) -> None:
-    """Write a repository's tags into the database, keyed as a scan of this cluster keys them."""
-    cluster = env.plane.request("GET", "/api/v1/namespaces/kube-system")["metadata"]["uid"]
+    """Write a repository's tags into the database, keyed as a scan keys them (by the object's UID)."""
+    path = f"/apis/image.toolkit.fluxcd.io/v1/namespaces/{namespace}/imagerepositories/{name}"
+    uid = env.plane.request("GET", path)["metadata"]["uid"]
     with TagStore(database) as store:
         store.write(
-            ObjectKey(cluster, namespace, name),
+            ObjectKey(uid, namespace, name),
             canonical_name="ghcr.io/example/app",
             tags=sorted(tags, reverse=True),
             revision="1",

@@ -220,11 +220,10 @@ def test_a_digest_that_cannot_be_fetched_is_failed_with_the_whole_chain(
     env: Environment, plugin: Plugin, database: Path, namespace: str
 ) -> None:
     image = "127.0.0.1:1/foo/bar"
-    create(env, image_repository(namespace, "app", image))
-    cluster = env.plane.request("GET", "/api/v1/namespaces/kube-system")["metadata"]["uid"]
+    uid = create(env, image_repository(namespace, "app", image))["metadata"]["uid"]
     with TagStore(database) as store:
         store.write(
-            ObjectKey(cluster, namespace, "app"),
+            ObjectKey(uid, namespace, "app"),
             canonical_name=image,
             tags=["1.0.0"],
             revision="r",

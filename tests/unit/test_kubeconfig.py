@@ -14,17 +14,21 @@ from kubectl_imagerepo.kube.kubeconfig import load_client_config
 from kubectl_imagerepo.model.errors import CommandError
 
 
-def kubeconfig(path: Path, *, current: str = "a", namespace: str | None = None, **user: Any) -> Path:
+def kubeconfig(
+    path: Path, *, current: str = "a", namespace: str | None = None, cluster: dict[str, Any] | None = None,
+    **user: Any,
+) -> Path:
     context: dict[str, Any] = {"cluster": "c", "user": "u"}
     if namespace:
         context["namespace"] = namespace
+    server = {"server": f"https://{path.stem}.example:6443", **(cluster or {})}
     path.write_text(
         yaml.safe_dump(
             {
                 "apiVersion": "v1",
                 "kind": "Config",
                 "current-context": current,
-                "clusters": [{"name": "c", "cluster": {"server": f"https://{path.stem}.example:6443"}}],
+                "clusters": [{"name": "c", "cluster": server}],
                 "users": [{"name": "u", "user": user or {"token": "t"}}],
                 "contexts": [{"name": "a", "context": context}, {"name": "b", "context": {"cluster": "c"}}],
             }
@@ -96,28 +100,52 @@ def test_inline_certificate_data_is_base64_decoded(tmp_path: Path) -> None:
     assert load_client_config(KubeFlags(kubeconfig=str(path)), {}).cert_data == b"CERT"
 
 
-@pytest.mark.parametrize(
-    "user",
-    [
-        {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "aws"}},
-        {"auth-provider": {"name": "oidc"}},
-    ],
-)
-def test_credential_plugins_are_left_to_the_client_library(tmp_path: Path, user: dict[str, Any]) -> None:
-    path = kubeconfig(tmp_path / "one", **user)
-    assert load_client_config(KubeFlags(kubeconfig=str(path)), {}).needs_client_library
+def test_an_exec_plugin_is_run_by_the_plugin_itself(tmp_path: Path) -> None:
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "aws",
+                     "interactiveMode": "Never"}}
+    config = load_client_config(KubeFlags(kubeconfig=str(kubeconfig(tmp_path / "one", **user))), {})
+    assert not config.needs_client_library
+    assert config.exec_config is not None and config.exec_config.command == "aws"
 
 
-def test_an_environment_proxy_is_left_to_the_client_library(tmp_path: Path) -> None:
+def test_a_v1_exec_plugin_without_interactive_mode_is_refused_as_clientcmd_does(tmp_path: Path) -> None:
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "aws"}}
+    with pytest.raises(CommandError, match=r"interactiveMode must be specified for .* exec authentication"):
+        load_client_config(KubeFlags(kubeconfig=str(kubeconfig(tmp_path / "one", **user))), {})
+
+
+def test_a_relative_exec_command_with_a_slash_is_found_beside_its_kubeconfig(tmp_path: Path) -> None:
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "./bin/cred"}}
+    config = load_client_config(KubeFlags(kubeconfig=str(kubeconfig(tmp_path / "one", **user))), {})
+    assert config.exec_config is not None
+    assert config.exec_config.command == str(tmp_path / "bin" / "cred")
+
+
+def test_a_legacy_auth_provider_is_left_to_the_client_library_with_the_resolved_context(
+    tmp_path: Path,
+) -> None:
+    path = kubeconfig(tmp_path / "one", **{"auth-provider": {"name": "oidc"}})
+    config = load_client_config(KubeFlags(kubeconfig=str(path)), {})
+    assert config.needs_client_library and config.resolved is not None
+    assert [c["name"] for c in config.resolved["contexts"]] == [config.resolved["current-context"]]
+
+
+def test_an_environment_proxy_is_the_route_to_a_remote_server(tmp_path: Path) -> None:
     path = kubeconfig(tmp_path / "one")
     env = {"HTTPS_PROXY": "http://proxy:3128"}
-    assert load_client_config(KubeFlags(kubeconfig=str(path)), env).needs_client_library
+    assert load_client_config(KubeFlags(kubeconfig=str(path)), env).proxy == "http://proxy:3128"
 
 
 def test_no_proxy_exempts_the_server(tmp_path: Path) -> None:
     path = kubeconfig(tmp_path / "one")
     env = {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": ".example"}
-    assert not load_client_config(KubeFlags(kubeconfig=str(path)), env).needs_client_library
+    assert load_client_config(KubeFlags(kubeconfig=str(path)), env).proxy == ""
+
+
+def test_the_kubeconfig_proxy_url_wins_over_the_environment(tmp_path: Path) -> None:
+    path = kubeconfig(tmp_path / "one", cluster={"proxy-url": "socks5://corp:1080"})
+    env = {"HTTPS_PROXY": "http://proxy:3128"}
+    assert load_client_config(KubeFlags(kubeconfig=str(path)), env).proxy == "socks5://corp:1080"
 
 
 def test_the_token_never_shows_in_the_repr(tmp_path: Path) -> None:

@@ -146,3 +146,18 @@ def test_installing_the_stderr_bridge_twice_prints_once(capsys: pytest.CaptureFi
     bridge_to_stderr()
     REGISTRY.warning("once")
     assert capsys.readouterr().err == "once\n"
+
+
+def test_the_stderr_bridge_leaves_a_library_s_warnings_off_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bridge_to_stderr("warning")
+    THIRD_PARTY.warning("Retrying (Retry(total=2, connect=None, read=None)) after connection broken")
+    REGISTRY.warning("using legacy key in secret data")
+    assert capsys.readouterr().err == "using legacy key in secret data\n"
+
+
+def test_the_stderr_bridge_at_debug_shows_the_libraries_too(capsys: pytest.CaptureFixture[str]) -> None:
+    bridge_to_stderr("debug")
+    THIRD_PARTY.warning("Connection pool is full")
+    assert "Connection pool is full" in capsys.readouterr().err

@@ -145,7 +145,7 @@ def controller(tmp_path: Path, kube: FakeKube | None = None, **options: Any) -> 
     log = Logger("json", "debug", stream=io.StringIO())
     repositories = Informer(kube, "ns", None, _Ignore(), log, threading.Event())  # type: ignore[arg-type]
     return PolicyController(
-        kube, config, PolicyOptions(cluster_id="c", **options), log, repositories, Metrics()  # type: ignore[arg-type]
+        kube, config, PolicyOptions(scope="c", **options), log, repositories, Metrics()  # type: ignore[arg-type]
     )
 
 

@@ -102,7 +102,7 @@ def run(
         store=store,
         sources=source,
         fetch_digest=digests or Digests(),
-        options=PolicyOptions(cluster_id="test", clock=lambda: NOW, **options),
+        options=PolicyOptions(scope="test", clock=lambda: NOW, **options),
     )
     for status in sink.statuses:
         assert check(status, obj["metadata"]["generation"]) == []

@@ -50,7 +50,7 @@ def test_any_policy_ends_in_one_kstatus_valid_status_with_a_one_line_message(
             store=store,
             sources=FileRepositories([repository()]),
             fetch_digest=Digests(),
-            options=PolicyOptions(cluster_id="test", clock=lambda: NOW),
+            options=PolicyOptions(scope="test", clock=lambda: NOW),
         )
         assert time.monotonic() - started < 5
     assert "\n" not in result.message and result.message

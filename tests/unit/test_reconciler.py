@@ -74,7 +74,7 @@ def run(obj: dict[str, Any], sink: MemorySink, store: TagStore, list_tags: Any, 
         sink=sink,
         store=store,
         list_tags=list_tags,
-        options=Options(cluster_id="test", clock=lambda: NOW, **options),
+        options=Options(scope="test", clock=lambda: NOW, **options),
     )
 
 

@@ -98,8 +98,6 @@ class FakeKube:
 
     def get(self, path: str, query: Sequence[tuple[str, str]] = ()) -> Any:
         self.requests.append(("GET", path, list(query)))
-        if path == "/api/v1/namespaces/kube-system":
-            return {"metadata": {"uid": "cluster-uid"}}
         if path.startswith("/api/v1/namespaces/") and path.count("/") == 4:
             return {"metadata": {"labels": {}}}
         if "customresourcedefinitions" in path:

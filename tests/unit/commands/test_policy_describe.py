@@ -17,7 +17,7 @@ from tests.unit.commands.policy_fakes import PolicyFakeKube, policy, ready
 
 def store(path: Path, tags: list[str], namespace: str = "ns", name: str = "app") -> None:
     with TagStore(path) as db:
-        db.write(ObjectKey("cluster-uid", namespace, name), canonical_name="registry.invalid/app",
+        db.write(ObjectKey(f"uid-{name}", namespace, name), canonical_name="registry.invalid/app",
                  tags=sorted(tags, reverse=True), revision="1", scan_time="2026-01-01T00:00:00Z")
 
 

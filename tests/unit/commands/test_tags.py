@@ -19,7 +19,7 @@ from tests.unit.commands.fakes import FakeKube, captured, factory, repository
 def stored(database: Path, tags: list[str]) -> None:
     with TagStore(database) as store:
         store.write(
-            ObjectKey("cluster-uid", "ns", "app"),
+            ObjectKey("uid-app", "ns", "app"),
             canonical_name="registry.invalid/app",
             tags=tags,
             revision="123",
