@@ -10,7 +10,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from kubectl_imagerepo.registry.authflow import AuthFlow, Authenticating
+from kubectl_imagerepo.registry.authflow import Authenticating, AuthFlow
 from kubectl_imagerepo.registry.client import RegistryClient
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.deadline import DeadlineBound
