@@ -13,8 +13,9 @@ built here, as go-containerregistry wraps `http.RoundTripper`s (docs/behaviour.m
         → [per_exchange layers] → Retrying (retries.py) → DeadlineBound (deadline.py)
         → FollowRedirects (redirects.py) → [per_send layers] → SessionSender (sender.py) → oras's session
 
-`per_send` layers see every HTTP request one by one (each attempt and each redirect hop): the place
-for a per-host limiter. A shared listing sits above the client, where `tags.list_tags` is called.
+The per-host limiter (limiter.py), when given, is the innermost of the `per_send` layers, which see
+every HTTP request one by one (each attempt and each redirect hop). A shared listing sits above the
+client, where `tags.list_tags` is called.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kubectl_imagerepo import __version__
 from kubectl_imagerepo.registry.authflow import Authenticating, AuthFlow
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.deadline import DeadlineBound
+from kubectl_imagerepo.registry.limiter import HostLimiter, Limited
 from kubectl_imagerepo.registry.oras_import import oras_provider
 from kubectl_imagerepo.registry.proxy import ProxyRoutes
 from kubectl_imagerepo.registry.redirects import MAX_REDIRECTS, FollowRedirects
@@ -69,7 +71,8 @@ class RegistryClient:
         client_cert: A (certificate file, key file) pair for mutual TLS.
         proxies: requests-style proxies replacing the environment's (`HTTPS_PROXY`, `NO_PROXY`).
         token_cache: Where tokens are kept; the process-wide cache by default.
-        per_send: Layers around each single HTTP request, innermost first.
+        limiter: The per-host limits every HTTP request waits for; none when None.
+        per_send: Layers around each single HTTP request, innermost first (above the limiter).
         per_exchange: Layers around each request with its retries, below the auth flow, innermost first.
     """
 
@@ -84,6 +87,7 @@ class RegistryClient:
         client_cert: tuple[str, str] | None = None,
         proxies: Mapping[str, str] | None = None,
         token_cache: TokenCache | None = None,
+        limiter: HostLimiter | None = None,
         per_send: Sequence[Layer] = (),
         per_exchange: Sequence[Layer] = (),
     ) -> None:
@@ -111,6 +115,8 @@ class RegistryClient:
         routes = ProxyRoutes(proxies)
         send: RoundTripper = SessionSender(self.session, verify=ca_file or True, routes=routes,
                                            deadline=self._deadline, secrets=self._secrets)
+        if limiter is not None:
+            send = Limited(send, limiter, deadline=self._deadline, secrets=self._secrets)
         send = _wrap(send, per_send)
         exchange: RoundTripper = Retrying(
             DeadlineBound(FollowRedirects(send, secrets=self._secrets), deadline=self._deadline,

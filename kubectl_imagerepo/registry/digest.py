@@ -30,6 +30,7 @@ from kubectl_imagerepo.registry.challenge import pull_scope
 from kubectl_imagerepo.registry.client import RegistryClient
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.errors import RegistryError
+from kubectl_imagerepo.registry.limiter import SHARED_LIMITER
 from kubectl_imagerepo.registry.roundtrip import Request, RoundTripper
 from kubectl_imagerepo.registry.tokencache import TokenCache
 from kubectl_imagerepo.registry.transport import DeadlineAdapter
@@ -351,6 +352,7 @@ def _fetch(
             client_cert=client_cert,
             proxies=proxies,
             token_cache=token_cache,
+            limiter=SHARED_LIMITER,
         )
         for scheme in schemes
     }

@@ -15,6 +15,7 @@ import requests
 from kubectl_imagerepo.registry.client import RegistryClient
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.errors import RegistryError
+from kubectl_imagerepo.registry.limiter import SHARED_LIMITER
 from kubectl_imagerepo.registry.pagination import PAGE_SIZES, walk_pages, with_page_size
 from kubectl_imagerepo.registry.taglist import TagListError, body_text, decode_tag_list
 
@@ -134,6 +135,7 @@ def list_tags(
         ca_file=ca_file,
         client_cert=client_cert,
         proxies=proxies,
+        limiter=SHARED_LIMITER,
     ) as registry:
         return registry.get_tags(reference.repository, progress=progress)
 
