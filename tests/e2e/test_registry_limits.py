@@ -26,7 +26,8 @@ def test_requests_to_one_host_keep_its_rate_under_four_workers(
     env.registry.seed("limits/app", ["1.0.0", "1.1.0"])
     with FaultProxy(env.registry.host, faults.passthrough()) as proxy:
         for index in range(REPOSITORIES):
-            create(env, image_repository(namespace, f"app-{index}", f"{proxy.host}/limits/app", insecure=True))
+            image = f"{proxy.host}/limits/app"
+            create(env, image_repository(namespace, f"app-{index}", image, insecure=True))
 
         result = plugin("reconcile", "--all", "-n", namespace, "--concurrency", "4",
                         "--registry-host-limit", f"{proxy.host}={QPS:g}:{BURST}", timeout=120)
