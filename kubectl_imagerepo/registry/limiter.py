@@ -147,6 +147,8 @@ class HostLimiter:
         self._condition = threading.Condition()
         self._hosts: dict[str, _Host] = {}
         self.waited = 0.0
+        #: Requests started per host, limited or not (`run`'s metrics).
+        self.requests: dict[str, int] = {}
 
     @property
     def limits(self) -> Limits:
@@ -165,6 +167,8 @@ class HostLimiter:
 
         The host's pause comes first, then a place among its requests in flight, then a token.
         """
+        with self._condition:
+            self.requests[host.lower()] = self.requests.get(host.lower(), 0) + 1
         limit = self._limits.for_host(host)
         if limit is None:
             return True
