@@ -217,6 +217,28 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
     A document left out (no apiVersion or kind, a kind the plugin does not serve) gets kubectl's error
     line after the others are reconciled, and makes the exit code 1, as with `kubectl apply -f`.
     """
+    from kubectl_imagerepo.model.manifests import load_manifests, read_text
+    from kubectl_imagerepo.output.printers import parse_output, render_objects
+
+    stream = options.filename
+    assert stream is not None
+    source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
+    manifests = load_manifests(read_text(stream, source), source, options.namespace or "default")
+    objects, ready = reconcile_file_objects(manifests, source, options, streams)
+    if manifests.skipped:
+        streams.echo("".join(f"{line}\n" for line in manifests.skipped), err=True)
+    if objects:
+        streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
+    return 0 if ready and not manifests.skipped else 1
+
+
+def reconcile_file_objects(
+    manifests: Manifests, source: str, options: ReconcileOptions, streams: Streams
+) -> tuple[list[dict[str, Any]], bool]:
+    """Reconcile the files' repositories, then resolve their policies (unless `--no-policies`).
+
+    The objects with their status, repositories first, and whether all are Ready; progress on stderr.
+    """
     from kubectl_imagerepo.commands.cmdutil.repository_scan import (
         Printer,
         command_lister,
@@ -225,16 +247,10 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         scan_progress,
     )
     from kubectl_imagerepo.model import api
-    from kubectl_imagerepo.model.manifests import load_manifests, read_text
-    from kubectl_imagerepo.output.printers import parse_output, render_objects
     from kubectl_imagerepo.reconcile.reconciler import Options
     from kubectl_imagerepo.registry.access import FileSecrets
     from kubectl_imagerepo.store.database import LOCAL_SCOPE
 
-    stream = options.filename
-    assert stream is not None
-    source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
-    manifests = load_manifests(read_text(stream, source), source, options.namespace or "default")
     tally = scan_progress(streams.err, options.quiet)
     printer = Printer(streams.err, live=True, status=None if tally is None else tally.status)
     reconcile_options = Options(
@@ -259,11 +275,7 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         policy_objects, policies_ready = _resolve_file_policies(options, manifests, objects, printer, source)
         objects += policy_objects
         ready = ready and policies_ready
-    if manifests.skipped:
-        streams.echo("".join(f"{line}\n" for line in manifests.skipped), err=True)
-    if objects:
-        streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
-    return 0 if ready and not manifests.skipped else 1
+    return objects, ready
 
 
 def _resolve_file_policies(

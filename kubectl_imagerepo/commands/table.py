@@ -40,9 +40,11 @@ class Entry:
 
 REPOSITORIES = "imagerepositories"
 POLICIES = "imagepolicies"
+AUTOMATIONS = "imageupdateautomations"
 
 _COMMANDS = "kubectl_imagerepo.commands"
 _POLICY = f"{_COMMANDS}.policy"
+_AUTOMATION = f"{_COMMANDS}.automation"
 
 #: The root's subcommands, by name.
 COMMANDS: dict[str, Entry] = {
@@ -83,6 +85,26 @@ COMMANDS: dict[str, Entry] = {
                 f"{_POLICY}.suspend", "Suspend the reconciliation of ImagePolicies.", POLICIES, logs=False
             ),
             "resume": Entry(f"{_POLICY}.resume", "Resume ImagePolicies and reconcile them.", POLICIES),
+        },
+    ),
+    "automation": Entry(
+        f"{_AUTOMATION}.group",
+        "Diff and apply image automation on a checkout.",
+        subcommands={
+            "diff": Entry(
+                f"{_AUTOMATION}.diff", "Show the change image automation would commit to a checkout.",
+                AUTOMATIONS,
+            ),
+            "apply": Entry(
+                f"{_AUTOMATION}.apply", "Write that change to the checkout (no commit, no push).", AUTOMATIONS
+            ),
+            "get": Entry(
+                f"{_AUTOMATION}.get", "Display one or many ImageUpdateAutomations.", AUTOMATIONS, logs=False
+            ),
+            "describe": Entry(
+                f"{_AUTOMATION}.describe", "Show an ImageUpdateAutomation, its policies and markers.",
+                AUTOMATIONS, logs=False,
+            ),
         },
     ),
 }

@@ -12,7 +12,15 @@ from urllib.parse import unquote
 
 from kubectl_imagerepo.gocompat.strconv import quote
 
-__all__ = ["HOST_CHARS", "GoURL", "GoURLError", "join_host_port", "parse_url", "split_host_port"]
+__all__ = [
+    "HOST_CHARS",
+    "GoURL",
+    "GoURLError",
+    "join_host_port",
+    "parse_url",
+    "resolve_path",
+    "split_host_port",
+]
 
 
 class GoURLError(ValueError):
@@ -160,6 +168,32 @@ def _unescape(text: str, *, host: bool) -> str:
     if "%" not in text:
         return text
     return unquote(text, errors="replace")
+
+
+def resolve_path(base: str, ref: str) -> str:
+    """Go's `resolvePath`: `ref` (an escaped path) against `base`, dot segments removed (RFC 3986 5.2)."""
+    if not ref:
+        full = base
+    elif not ref.startswith("/"):
+        full = base[: base.rfind("/") + 1] + ref
+    else:
+        full = ref
+    if not full:
+        return ""
+    kept: list[str] = []
+    segments = full.split("/")
+    for segment in segments[1:] if full.startswith("/") else segments:
+        if segment == ".":
+            continue
+        if segment == "..":
+            if kept:
+                kept.pop()
+            continue
+        kept.append(segment)
+    resolved = "/" + "/".join(kept)
+    if segments[-1] in (".", "..") and not resolved.endswith("/"):
+        resolved += "/"
+    return resolved
 
 
 def split_host_port(hostport: str) -> tuple[str, str] | None:

@@ -25,6 +25,8 @@ SERVED: Mapping[str, tuple[str, ...]] = {
     "ServiceAccount": ("v1",),
     "Namespace": ("v1",),
 }
+#: Kinds of the group that other commands read (`automation -f`): `reconcile -f` passes them unremarked.
+READ_ELSEWHERE: Mapping[str, tuple[str, ...]] = {"ImageUpdateAutomation": (f"{api.GROUP}/v1",)}
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,11 @@ def unrecognized(doc: Mapping[str, Any], source: str) -> str | None:
     """kubectl's error for a document `reconcile -f` leaves out, or None when it reads or ignores it.
 
     A document without `apiVersion` or `kind` gets kubectl's validation error; a kind of the
-    `image.toolkit.fluxcd.io` group other than the ImageRepository and ImagePolicy versions the plugin
-    serves, or one of the kinds it reads under another version, gets kubectl's error for a kind the
-    cluster does not serve. The kinds of other APIs (ConfigMap, Deployment, …) are not the plugin's to
-    reconcile and pass unremarked. See docs/behaviour.md, Reconciling an ImageRepository.
+    `image.toolkit.fluxcd.io` group other than the versions the plugin serves (ImageRepository,
+    ImagePolicy, and ImageUpdateAutomation, which `automation -f` reads), or one of the kinds it reads
+    under another version, gets kubectl's error for a kind the cluster does not serve. The kinds of
+    other APIs (ConfigMap, Deployment, …) are not the plugin's to reconcile and pass unremarked.
+    See docs/behaviour.md, Reconciling an ImageRepository.
     """
     from kubectl_imagerepo.gocompat.strconv import quote
 
@@ -115,7 +118,7 @@ def unrecognized(doc: Mapping[str, Any], source: str) -> str | None:
         detail = missing[0] if len(missing) == 1 else f"[{', '.join(missing)}]"
         return f"error: error validating {quote(source)}: error validating data: {detail}"
     version, kind = str(version), str(kind)
-    if version in SERVED.get(kind, ()):
+    if version in SERVED.get(kind, ()) or version in READ_ELSEWHERE.get(kind, ()):
         return None
     if version.split("/")[0] != api.GROUP and kind not in SERVED:
         return None

@@ -30,6 +30,8 @@ from kubectl_imagerepo.registry.challenge import pull_scope
 from kubectl_imagerepo.registry.client import RegistryClient
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.errors import RegistryError
+from kubectl_imagerepo.registry.limiter import SHARED_LIMITER
+from kubectl_imagerepo.registry.roundtrip import Request, RoundTripper
 from kubectl_imagerepo.registry.tokencache import TokenCache
 from kubectl_imagerepo.registry.transport import DeadlineAdapter
 
@@ -163,8 +165,24 @@ def _as_url_error(failure: RegistryError) -> RegistryError:
     return RegistryError(failure.detail, method=failure.method, url=failure.url, url_error=True)
 
 
+class _AsURLError:
+    """A layer that reads a failure without an answer as Go's `url.Error`, as `remote.Head` returns it."""
+
+    def __init__(self, inner: RoundTripper) -> None:
+        self._inner = inner
+
+    def __call__(self, request: Request) -> requests.Response:
+        try:
+            return self._inner(request)
+        except RegistryError as failure:
+            raise _as_url_error(failure) from None
+
+
 class DigestRegistry(RegistryClient):
     """The tag lister's client with ggcr's `/v2/` ping and manifest HEAD."""
+
+    def __init__(self, hostname: str, **options: Any) -> None:
+        super().__init__(hostname, per_exchange=(_AsURLError,), **options)
 
     def __enter__(self) -> DigestRegistry:
         return self
@@ -175,7 +193,7 @@ class DigestRegistry(RegistryClient):
         Raises:
             RegistryError: no answer (Go's `url.Error`), or an answer other than 200 or 401.
         """
-        response = self._exchange("GET", f"{self.prefix}://{self.hostname}/v2/", {}, None, None, None)
+        response = self.exchange(Request("GET", f"{self.prefix}://{self.hostname}/v2/"))
         if response.status_code == 401:
             return response
         if response.status_code != 200:
@@ -188,7 +206,7 @@ class DigestRegistry(RegistryClient):
         Raises:
             RegistryError: the realm is refused, or the token request failed.
         """
-        self._answer_challenge(challenge, scope, None)
+        self.auth.answer(challenge, scope, None)
 
     def head_digest(self, target: ManifestTarget) -> str:
         """HEAD the manifest with ggcr's Accept list and return its checked digest.
@@ -212,21 +230,6 @@ class DigestRegistry(RegistryClient):
         for adapter in self.session.adapters.values():
             if isinstance(adapter, DeadlineAdapter):
                 adapter.cut_connections()
-
-    def _exchange(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        authorization: str | None,
-        data: Mapping[str, str] | bytes | None,
-        json: Any,
-    ) -> requests.Response:
-        try:
-            response: requests.Response = super()._exchange(method, url, headers, authorization, data, json)
-        except RegistryError as failure:
-            raise _as_url_error(failure) from None
-        return response
 
 
 _Pinged = tuple[DigestRegistry, requests.Response | None]
@@ -349,6 +352,7 @@ def _fetch(
             client_cert=client_cert,
             proxies=proxies,
             token_cache=token_cache,
+            limiter=SHARED_LIMITER,
         )
         for scheme in schemes
     }

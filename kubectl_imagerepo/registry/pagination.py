@@ -1,16 +1,25 @@
-"""Pagination of a tag list: the page size asked first, and the next page a `Link` header names.
+"""Pagination of a tag list: the page size asked first, the next page a `Link` header names, the walk.
 
-Pure functions (docs/behaviour.md, Scanning). Links are resolved against the URL of the request that
-returned them and must stay on the registry's scheme and `host:port`; a link Go's `url.Parse` rejects
-fails the scan with Go's text (`parse "http://[::1:bad": missing ']' in host`).
+The decisions are pure functions (docs/behaviour.md, Scanning). Links are resolved against the URL of
+the request that returned them; a link Go's `url.Parse` rejects fails the scan with Go's text
+(`parse "http://[::1:bad": missing ']' in host`), one Go's HTTP client would refuse with the client's
+(`Get "ftp://…": unsupported protocol scheme "ftp"`), and any other must stay on the registry's
+scheme and `host:port`. `walk_pages` is the layer above the request path that follows them, as ggcr's
+`remote.List` pages above its transports.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote_plus, urljoin, urlsplit, urlunsplit
 
-from kubectl_imagerepo.gocompat.url import GoURLError, parse_url
-from kubectl_imagerepo.registry.errors import RegistryError
+from kubectl_imagerepo.gocompat.url import GoURL, GoURLError, parse_url, resolve_path
+from kubectl_imagerepo.registry.errors import RegistryError, redact_url
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "MAX_PAGES",
@@ -18,8 +27,11 @@ __all__ = [
     "PAGE_SIZE_REJECTED",
     "next_page_url",
     "origin",
+    "walk_pages",
     "with_page_size",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Page sizes tried for the first page, in order: ECR rejects more than 1000, Quay once rejected more
 #: than 100, and a registry may reject `n` altogether.
@@ -72,8 +84,10 @@ def next_page_url(link: str | None, request_url: str, *, scheme: str, host: str)
 
     Raises:
         RegistryError: `failed to parse link header: missing '<' in: ...` (or `'>'`), Go's
-            `parse "<link>": <reason>`, `pagination URL scheme "..." does not match registry scheme
-            "..."`, or `pagination URL host does not match registry host: potential SSRF attack`.
+            `parse "<link>": <reason>`, Go's client's `Get "<url>": unsupported protocol scheme "ftp"`
+            or `Get "<url>": http: no Host in request URL`, `pagination URL scheme "..." does not match
+            registry scheme "..."`, or `pagination URL host does not match registry host: potential SSRF
+            attack`.
     """
     if not link or not link.strip():
         return None
@@ -86,9 +100,12 @@ def next_page_url(link: str | None, request_url: str, *, scheme: str, host: str)
     if not target:
         return None
     try:
-        parse_url(target)
+        parsed = parse_url(target)
     except GoURLError as bad:
         raise RegistryError(str(bad)) from None
+    refusal = _client_refusal(parsed, target, scheme)
+    if refusal is not None:
+        raise refusal
     try:
         resolved = urljoin(request_url, target)
         resolved_parts = urlsplit(resolved)
@@ -101,6 +118,86 @@ def next_page_url(link: str | None, request_url: str, *, scheme: str, host: str)
     if origin(resolved) != origin(f"{scheme}://{host}/"):
         raise RegistryError(_SSRF)
     return urlunsplit(resolved_parts._replace(fragment=""))
+
+
+def _client_refusal(link: GoURL, raw: str, registry_scheme: str) -> RegistryError | None:
+    """Go's `http.Client` refusal of the URL Go resolves `link` to, as `url.Error`; None when it would send.
+
+    Only a link with a scheme, a host or user info replaces the registry's scheme and host in Go's
+    `ResolveReference`; then the transport wants http or https (`unsupported protocol scheme "ftp"`)
+    and a host (`http: no Host in request URL`). The URL is named as `URL.String()` gives it.
+    """
+    if not link.scheme and not link.host and link.userinfo is None:
+        return None
+    scheme = link.scheme or registry_scheme
+    if scheme not in ("http", "https"):
+        reason = f'unsupported protocol scheme "{scheme}"'
+    elif not link.host:
+        reason = "http: no Host in request URL"
+    else:
+        return None
+    return RegistryError(reason, method="GET", url=_resolved_text(link, raw, scheme), url_error=True)
+
+
+def _resolved_text(link: GoURL, raw: str, scheme: str) -> str:
+    """`URL.String()` of an absolute or network-path `link` once resolved (dot segments removed)."""
+    authority, rest = raw[: link.authority_end], raw[link.authority_end :]
+    if not link.scheme:
+        authority = f"{scheme}:{authority}"
+    if link.opaque:
+        return authority + rest
+    cut = min((index for index in (rest.find("?"), rest.find("#")) if index >= 0), default=len(rest))
+    return authority + resolve_path(rest[:cut], "") + rest[cut:]
+
+
+def walk_pages(
+    send: Callable[[str], requests.Response],
+    url: str,
+    take: Callable[[requests.Response], bool],
+    *,
+    scheme: str,
+    host: str,
+    secrets: Iterable[str] = (),
+    page_sizes: Sequence[int | None] = PAGE_SIZES,
+) -> None:
+    """GET `url` and the pages its `Link` headers name through `send`, handing each 200 answer to `take`.
+
+    The first page is asked with each of `page_sizes` in turn while the registry rejects the size
+    (400, 405 or 413). Links are followed only to the registry's own scheme and host, and never twice
+    to the same URL. `take` returns whether to go on.
+
+    Raises:
+        RegistryError: for a failed page, a bad or foreign link, or too many pages.
+    """
+    response: requests.Response | None = None
+    first_error: RegistryError | None = None
+    for size in page_sizes:
+        response = send(with_page_size(url, size))
+        if response.status_code == 200:
+            break
+        error = RegistryError.from_response(response, secrets=secrets)
+        if response.status_code not in PAGE_SIZE_REJECTED:
+            raise error
+        first_error = first_error or error
+        logger.debug("page size %s rejected by %s: %s", size, redact_url(response.url), error)
+    else:
+        raise first_error or RegistryError("no page size to try", url=url)
+    assert response is not None
+
+    visited = {response.url}
+    while take(response):
+        following = next_page_url(response.headers.get("Link"), response.url, scheme=scheme, host=host)
+        if following is None:
+            return
+        if following in visited:
+            logger.info("stopping at a pagination link already followed: %s", redact_url(following))
+            return
+        if len(visited) >= MAX_PAGES:
+            raise RegistryError(f"pagination did not end after {MAX_PAGES} pages", url=following)
+        visited.add(following)
+        response = send(following)
+        if response.status_code != 200:
+            raise RegistryError.from_response(response, secrets=secrets)
 
 
 def _pick_link(header: str) -> str | None:

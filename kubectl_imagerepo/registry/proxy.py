@@ -1,7 +1,8 @@
 """Proxies for registry requests: `spec.proxySecretRef` read as fluxcd/pkg reads it, and Go's rules for
 the environment's proxies (docs/behaviour.md, Registry access).
 
-No HTTP library is imported here; the client asks requests for the environment's proxies itself.
+`ProxyRoutes` picks the proxy of each request URL; it asks requests for the environment's proxies only
+when a request needs them, so importing this module imports no HTTP library.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from kubectl_imagerepo.gocompat.strconv import quote as go_quote
 from kubectl_imagerepo.gocompat.url import GoURLError, parse_url
 from kubectl_imagerepo.registry.dockerconfig import secret_label, secret_value
 from kubectl_imagerepo.registry.errors import AuthError
 
-__all__ = ["MAX_PROXY_URL_LENGTH", "PROXY_SCHEMES", "is_loopback", "proxy_url", "remote_dns"]
+__all__ = ["MAX_PROXY_URL_LENGTH", "PROXY_SCHEMES", "ProxyRoutes", "is_loopback", "proxy_url", "remote_dns"]
 
 PROXY_SCHEMES = ("http", "https", "socks5")
 MAX_PROXY_URL_LENGTH = 2048
@@ -40,6 +41,40 @@ def remote_dns(proxies: Mapping[str, str]) -> dict[str, str]:
     """
     return {key: "socks5h://" + proxy[len("socks5://"):] if proxy[:len("socks5://")].lower() == "socks5://"
             else proxy for key, proxy in proxies.items()}
+
+
+class ProxyRoutes:
+    """The proxies of each request: the explicit ones, else the environment's (never for loopback, as Go).
+
+    Args:
+        proxies: requests-style proxies replacing the environment's; None to read the environment.
+    """
+
+    def __init__(self, proxies: Mapping[str, str] | None) -> None:
+        self._explicit = remote_dns(proxies) if proxies is not None else None
+        self._environment: dict[str, dict[str, str]] = {}
+
+    def proxies_for(self, url: str) -> dict[str, str]:
+        """The requests-style proxies to send a request to `url` through (empty: connect directly)."""
+        if self._explicit is not None:
+            return self._explicit
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in self._environment:
+            if is_loopback(parts.hostname or ""):
+                self._environment[key] = {}
+            else:
+                import requests.utils
+
+                self._environment[key] = remote_dns(requests.utils.get_environ_proxies(url))
+        return self._environment[key]
+
+    def proxy_for(self, url: str) -> str | None:
+        """The one proxy a request to `url` goes through, for error texts; None when direct."""
+        import requests.utils
+
+        proxy: str | None = requests.utils.select_proxy(url, self.proxies_for(url))
+        return proxy
 
 
 def proxy_url(secret: Mapping[str, Any]) -> str:

@@ -1,23 +1,39 @@
-"""When ggcr retries a request and how long it waits first, bounded by the scan's deadline.
+"""When ggcr retries a request and how long it waits first, bounded by the scan's deadline; the retry layer.
 
-Pure functions (docs/behaviour.md, Scanning): at most 3 attempts, 1s then 3s with up to 10% jitter, a
-`Retry-After` replacing the backoff, and no wait that would reach the deadline.
+The decisions are pure functions (docs/behaviour.md, Scanning): at most 3 attempts, 1s then 3s with up
+to 10% jitter, a `Retry-After` replacing the backoff, and no wait that would reach the deadline.
+`Retrying` is the layer of the request path that applies them, as ggcr's `retryTransport` does.
 """
 
 from __future__ import annotations
 
 import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from kubectl_imagerepo.registry.errors import RegistryError, redact_url, scrub
+from kubectl_imagerepo.registry.neterrors import describe_network_error
+from kubectl_imagerepo.registry.roundtrip import NoResponse, Request, RoundTripper
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "MAX_ATTEMPTS",
     "RETRY_BACKOFF",
     "RETRY_JITTER",
     "RETRY_STATUSES",
+    "Retrying",
     "parse_retry_after",
     "retry_delay",
     "should_retry_status",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: ggcr's retried statuses (transport/retry.go and remote/options.go).
 RETRY_STATUSES = frozenset({408, 429, 499, 500, 502, 503, 504, 522})
@@ -81,3 +97,63 @@ def retry_delay(
         return None
     return delay
 
+
+
+class Retrying:
+    """Sends through `inner` again after a retried status or a transient network error, within the deadline.
+
+    Args:
+        inner: The layer below (the deadline layer).
+        deadline: The `time.monotonic()` value no wait may reach.
+        proxy_for: The proxy a URL goes through, named in network errors.
+        secrets: Texts scrubbed from errors and log lines.
+        sleep: Waits between attempts (replaceable in tests).
+
+    Raises:
+        RegistryError: Go's text for a network error that is not retried, or retried too often.
+    """
+
+    def __init__(
+        self,
+        inner: RoundTripper,
+        *,
+        deadline: Callable[[], float],
+        proxy_for: Callable[[str], str | None],
+        secrets: set[str],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._inner = inner
+        self._deadline = deadline
+        self._proxy_for = proxy_for
+        self._secrets = secrets
+        self._sleep = sleep
+
+    def __call__(self, request: Request) -> requests.Response:
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                response = self._inner(request)
+            except NoResponse as failure:
+                detail, retryable = describe_network_error(
+                    failure.error, failure.url, self._proxy_for(failure.url))
+                delay = self._delay(attempts) if retryable else None
+                if delay is None:
+                    raise RegistryError(
+                        detail, method=failure.method, url=failure.url, secrets=self._secrets) from None
+                logger.info("retrying %s %s in %.1fs: %s", failure.method, redact_url(failure.url), delay,
+                            scrub(detail, self._secrets))
+                self._sleep(delay)
+                continue
+            if should_retry_status(response.status_code):
+                delay = self._delay(attempts, response.headers.get("Retry-After"))
+                if delay is not None:
+                    logger.info("retrying %s %s in %.1fs: status %d", request.method,
+                                redact_url(response.url), delay, response.status_code)
+                    self._sleep(delay)
+                    continue
+            return response
+
+    def _delay(self, attempts: int, retry_after: str | None = None) -> float | None:
+        return retry_delay(attempts, now=time.monotonic(), deadline=self._deadline(),
+                           retry_after=retry_after, jitter=random.random() * RETRY_JITTER)

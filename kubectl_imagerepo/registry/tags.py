@@ -1,36 +1,28 @@
 """The tag lister: every tag of an image repository, read from its OCI registry as Flux's controller does.
 
-`list_tags` is what a scan calls; `TagRegistry` is the oras `Registry` it uses, whose `get_tags` walks
-the pages (docs/behaviour.md, Scanning). Every failure is a `RegistryError` with the controller's text;
-nothing else escapes the lister.
+`list_tags` is what a scan calls; `TagRegistry` is the registry client it uses, whose `get_tags` (oras's
+name) walks the pages with `pagination.walk_pages` (docs/behaviour.md, Scanning). Every failure is a
+`RegistryError` with the controller's text; nothing else escapes the lister.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import requests
 
 from kubectl_imagerepo.registry.client import RegistryClient
 from kubectl_imagerepo.registry.credentials import Credentials
-from kubectl_imagerepo.registry.errors import RegistryError, redact_url
-from kubectl_imagerepo.registry.pagination import (
-    MAX_PAGES,
-    PAGE_SIZE_REJECTED,
-    PAGE_SIZES,
-    next_page_url,
-    with_page_size,
-)
+from kubectl_imagerepo.registry.errors import RegistryError
+from kubectl_imagerepo.registry.limiter import SHARED_LIMITER
+from kubectl_imagerepo.registry.pagination import PAGE_SIZES, walk_pages, with_page_size
 from kubectl_imagerepo.registry.taglist import TagListError, body_text, decode_tag_list
 
 if TYPE_CHECKING:
     from kubectl_imagerepo.model.reference import ImageReference
 
 __all__ = ["TagRegistry", "list_tags", "tags_list_url"]
-
-logger = logging.getLogger(__name__)
 
 
 def _decode_tags(response: requests.Response) -> list[str]:
@@ -49,7 +41,7 @@ def _decode_tags(response: requests.Response) -> list[str]:
 
 
 class TagRegistry(RegistryClient):
-    """The tag client: oras's `get_tags` and `_do_paginated_request`, as Flux's controller lists tags.
+    """The tag client: oras's `get_tags`, as Flux's controller lists tags.
 
     Example:
         ```python
@@ -70,15 +62,21 @@ class TagRegistry(RegistryClient):
     ) -> list[str]:
         """Every tag of a repository in server order, duplicates removed (the first kept).
 
+        Each page is one `do_request`.
+
         Args:
-            container: The repository name (`library/alpine`) or a parsed reference.
+            container: The repository name (`library/alpine`), a parsed reference, or oras's
+                `Container` (its `api_prefix`).
             N: Stop once this many tags are known (oras's meaning); None for all.
             progress: Called as `progress(pages, tags_so_far)` after each page.
 
         Raises:
             RegistryError: with the controller's message.
         """
-        repository = container if isinstance(container, str) else container.repository
+        if isinstance(container, str):
+            repository = container
+        else:
+            repository = getattr(container, "api_prefix", None) or container.repository
         url = f"{self.prefix}://{self.hostname}/v2/{repository}/tags/list"
         tags: dict[str, None] = {}
         pages = 0
@@ -92,56 +90,10 @@ class TagRegistry(RegistryClient):
                 progress(pages, len(tags))
             return N is None or len(tags) < N
 
-        self._do_paginated_request(url, callable=take)
+        walk_pages(lambda page: self.do_request(page, "GET"), url, take, scheme=self.prefix,
+                   host=self.hostname, secrets=self._secrets)
         found = list(tags)
         return found if N is None else found[:N]
-
-    def _do_paginated_request(
-        self,
-        url: str,
-        callable: Callable[[requests.Response], bool],  # oras's name
-        *,
-        page_sizes: Sequence[int | None] = PAGE_SIZES,
-    ) -> None:
-        """Fetch `url` and the pages its `Link` headers name, handing each 200 response to `callable`.
-
-        The first page is asked with each of `page_sizes` in turn while the registry rejects the
-        size (400, 405 or 413). Links are followed only to the registry's own scheme and host, and
-        never twice to the same URL. `callable` returns whether to go on.
-
-        Raises:
-            RegistryError: for a failed page, a bad or foreign link, or too many pages.
-        """
-        response: requests.Response | None = None
-        first_error: RegistryError | None = None
-        for size in page_sizes:
-            response = self.do_request(with_page_size(url, size), "GET")
-            if response.status_code == 200:
-                break
-            error = RegistryError.from_response(response, secrets=self._secrets)
-            if response.status_code not in PAGE_SIZE_REJECTED:
-                raise error
-            first_error = first_error or error
-            logger.debug("page size %s rejected by %s: %s", size, redact_url(response.url), error)
-        else:
-            raise first_error or RegistryError("no page size to try", url=url)
-        assert response is not None
-
-        visited = {response.url}
-        while callable(response):
-            following = next_page_url(response.headers.get("Link"), response.url,
-                                      scheme=self.prefix, host=self.hostname)
-            if following is None:
-                return
-            if following in visited:
-                logger.info("stopping at a pagination link already followed: %s", redact_url(following))
-                return
-            if len(visited) >= MAX_PAGES:
-                raise RegistryError(f"pagination did not end after {MAX_PAGES} pages", url=following)
-            visited.add(following)
-            response = self.do_request(following, "GET")
-            if response.status_code != 200:
-                raise RegistryError.from_response(response, secrets=self._secrets)
 
 
 def list_tags(
@@ -183,6 +135,7 @@ def list_tags(
         ca_file=ca_file,
         client_cert=client_cert,
         proxies=proxies,
+        limiter=SHARED_LIMITER,
     ) as registry:
         return registry.get_tags(reference.repository, progress=progress)
 

@@ -409,8 +409,8 @@ def test_reconcile_file_without_a_cluster_prints_the_object_with_its_status(
 
 
 NO_API_VERSION = "kind: ImageRepository\nmetadata: {name: typo, namespace: apps}\nspec: {image: a.io/b}\n"
-AUTOMATION = (
-    "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\n"
+UNKNOWN_KIND = (
+    "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageScanner\n"
     "metadata: {name: auto, namespace: apps}\nspec: {interval: 5m}\n"
 )
 OLD_VERSION = (
@@ -434,7 +434,7 @@ def test_reconcile_file_leaves_out_what_it_cannot_map_says_so_and_exits_1(
     )
     config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"
     manifest = tmp_path / "mixed.yaml"
-    manifest.write_text("---\n".join([NO_API_VERSION, good, AUTOMATION, config_map]))
+    manifest.write_text("---\n".join([NO_API_VERSION, good, UNKNOWN_KIND, config_map]))
     nowhere = tmp_path / "nowhere.kubeconfig"
     nowhere.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")
     result = plugin("reconcile", "-f", str(manifest), "--database", str(database), kubeconfig=nowhere)
@@ -446,13 +446,13 @@ def test_reconcile_file_leaves_out_what_it_cannot_map_says_so_and_exits_1(
         "✔ scan fetched 2 tags",
         f'error: error validating "{manifest}": error validating data: apiVersion not set',
         f'error: resource mapping not found for name: "auto" namespace: "apps" from "{manifest}": '
-        'no matches for kind "ImageUpdateAutomation" in version "image.toolkit.fluxcd.io/v1"',
+        'no matches for kind "ImageScanner" in version "image.toolkit.fluxcd.io/v1"',
     ]
 
 
 @pytest.mark.parametrize(
     "document",
-    [NO_API_VERSION, NEITHER, AUTOMATION, OLD_VERSION],
+    [NO_API_VERSION, NEITHER, UNKNOWN_KIND, OLD_VERSION],
     ids=["no-api-version", "neither", "kind-not-served", "version-not-served"],
 )
 def test_a_document_left_out_gets_the_line_kubectl_apply_prints_for_it(

@@ -326,6 +326,37 @@ def test_a_link_to_another_host_is_refused_and_never_requested(
     assert other.connections == 0
 
 
+@pytest.mark.parametrize(
+    ("link", "refusal"),
+    [
+        ("ftp://127.0.0.1:21/v2/faults/app/tags/list?last=x", 'unsupported protocol scheme "ftp"'),
+        ("http:///v2/faults/app/tags/list?last=x", "http: no Host in request URL"),
+    ],
+    ids=["ftp", "no-host"],
+)
+def test_a_link_gos_http_client_refuses_fails_the_scan_with_the_clients_refusal(
+    env: Environment, seeded: str, namespace: str, reconcile: Any, link: str, refusal: str
+) -> None:
+    with FaultProxy(seeded, faults.link(lambda path, index: link)) as proxy:
+        behind(env, namespace, proxy, timeout="20s")
+        run = reconcile()
+
+    assert scan_failed(env, namespace, run) == f'scan failed: Get "{link}": {refusal}'
+    assert len(proxy.seen) == 1
+
+
+def test_a_link_with_a_control_character_fails_the_scan_with_gos_parse_error(
+    env: Environment, seeded: str, namespace: str, reconcile: Any
+) -> None:
+    with FaultProxy(seeded, faults.link(lambda path, index: f"{path}&last=a\x7fb")) as proxy:
+        behind(env, namespace, proxy, timeout="20s")
+        run = reconcile()
+
+    assert scan_failed(env, namespace, run) == (
+        f'scan failed: parse "{FIRST_PAGE}&last=a\\x7fb": net/url: invalid control character in URL')
+    assert len(proxy.seen) == 1
+
+
 # -- a huge tag list --------------------------------------------------------------------------------------
 
 HUGE_BYTES = 50 * 1024 * 1024

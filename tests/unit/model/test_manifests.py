@@ -101,11 +101,11 @@ def test_invalid_yaml_names_the_file() -> None:
         pytest.param(
             {
                 "apiVersion": "image.toolkit.fluxcd.io/v1",
-                "kind": "ImageUpdateAutomation",
+                "kind": "ImageScanner",
                 "metadata": {"name": "a"},
             },
             'error: resource mapping not found for name: "a" namespace: "" from "f.yaml": '
-            'no matches for kind "ImageUpdateAutomation" in version "image.toolkit.fluxcd.io/v1"',
+            'no matches for kind "ImageScanner" in version "image.toolkit.fluxcd.io/v1"',
             id="kind-of-the-group-not-served",
         ),
         pytest.param(
@@ -159,7 +159,7 @@ def test_kinds_the_plugin_reads_or_another_api_serves_are_not_errors(api_version
 
 def test_documents_left_out_are_listed_and_the_rest_read() -> None:
     text = "kind: ImageRepository\nmetadata: {name: a}\n---\n" + REPO
-    text += "---\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: u}\n"
+    text += "---\napiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageScanner\nmetadata: {name: u}\n"
     found = load_manifests(text, "f.yaml", "apps")
     assert [r["metadata"]["name"] for r in found.repositories] == ["app"]
     assert [line.split(":")[1].strip() for line in found.skipped] == [
@@ -404,12 +404,17 @@ def test_documents_left_out_are_named_after_the_reconcile_and_make_the_exit_code
 def test_a_file_of_documents_left_out_only_prints_their_errors_and_exits_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    content = "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: u}\n"
+    content = "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageScanner\nmetadata: {name: u}\n"
     code, out, err = reconcile_file(content + "---\nmetadata: {name: x}\n", tmp_path, monkeypatch, capsys)
     assert code == 1
     assert out == ""
     assert err.splitlines() == [
         'error: resource mapping not found for name: "u" namespace: "" from "FILE": '
-        'no matches for kind "ImageUpdateAutomation" in version "image.toolkit.fluxcd.io/v1"',
+        'no matches for kind "ImageScanner" in version "image.toolkit.fluxcd.io/v1"',
         'error: error validating "FILE": error validating data: [apiVersion not set, kind not set]',
     ]
+
+
+def test_an_image_update_automation_is_read_by_automation_and_passes_reconcile_unremarked() -> None:
+    doc = {"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation"}
+    assert unrecognized({**doc, "metadata": {"name": "u"}}, "f.yaml") is None

@@ -18,7 +18,7 @@ import requests
 import urllib3.exceptions
 
 from kubectl_imagerepo.gocompat.fmt import sprint_any
-from kubectl_imagerepo.registry import client, tls
+from kubectl_imagerepo.registry import tls
 from kubectl_imagerepo.registry.challenge import choose_challenge, parse_challenges, realm_problem
 from kubectl_imagerepo.registry.credentials import Credentials
 from kubectl_imagerepo.registry.errors import RegistryError, describe_status, redact_url, status_text
@@ -586,22 +586,15 @@ def test_concurrent_fetches_of_one_key_fetch_once() -> None:
     assert results == ["shared"] * 8
 
 
-# -- the oras methods TagRegistry replaces -------------------------------------------------------------
+# -- the oras names the tag client keeps -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["do_request", "get_tags", "_do_paginated_request"])
-def test_every_overridden_oras_method_still_exists_with_parameters_we_accept(name: str) -> None:
+@pytest.mark.parametrize("name", ["do_request", "get_tags"])
+def test_the_tag_client_takes_the_parameters_of_the_oras_method_it_is_named_after(name: str) -> None:
     original = inspect.signature(inspect.unwrap(getattr(oras.provider.Registry, name)))
     ours = inspect.signature(getattr(TagRegistry, name))
 
     assert set(original.parameters) <= set(ours.parameters)
-
-
-def test_an_oras_without_an_overridden_method_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(oras.provider.Registry, "_do_paginated_request")
-
-    with pytest.raises(ImportError, match="_do_paginated_request"):
-        client.require_oras_methods()
 
 
 def test_tls_contexts_are_shared_by_files_of_the_same_content(tmp_path):
