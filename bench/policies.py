@@ -43,17 +43,22 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Row, benchbin, peak_mb_from, render, timed_argv, write_results  # noqa: E402
-from bench.manyrepos import (  # noqa: E402
+from bench.common import (  # noqa: E402
     GROUP_PATH,
-    REGISTRIES,
     BenchRegistry,
+    Row,
     api_requests,
+    benchbin,
     flux_crds,
     is_ready,
+    peak_mb_from,
+    render,
     run_available,
     start_registries,
+    timed_argv,
+    write_results,
 )
+from bench.manyrepos import REGISTRIES, TOKEN_REGISTRIES  # noqa: E402
 from tests.harness.environment import Environment, start_environment  # noqa: E402
 from tests.harness.pki import CertificateAuthority  # noqa: E402
 from tests.harness.processes import free_port, start  # noqa: E402
@@ -418,7 +423,9 @@ def main(repositories: int = REPOSITORIES, runs: int = RUNS) -> tuple[list[Row],
             ca = CertificateAuthority(work / "bench-pki")
             tokens = TokenServer(ca, lifetime=300)
             storage = seed_storage(env.binaries.registry, work, repositories // REGISTRIES)
-            registries = start_registries(env.binaries.registry, work, storage, ca, tokens)
+            registries = start_registries(
+                env.binaries.registry, work, storage, ca, tokens, REGISTRIES, TOKEN_REGISTRIES
+            )
             run_env = {**env.path_env(), "KUBECONFIG": str(env.plane.admin_kubeconfig)}
             sides = ["run", "flux"] if run_available(plugin, run_env) else ["flux"]
             for n in range(runs):
