@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 
 from kubectl_imagerepo.gocompat.jsonenc import encode_string
 from kubectl_imagerepo.model.exclusion import Exclusions

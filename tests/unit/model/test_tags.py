@@ -109,7 +109,9 @@ def test_revision_uses_go_json_escaping(tags: list[str], json: bytes, expected: 
     assert revision(tags) == expected
 
 
-@pytest.mark.parametrize("count", [REVISION_CHUNK - 1, REVISION_CHUNK, REVISION_CHUNK + 1, 3 * REVISION_CHUNK])
+@pytest.mark.parametrize(
+    "count", [REVISION_CHUNK - 1, REVISION_CHUNK, REVISION_CHUNK + 1, 3 * REVISION_CHUNK]
+)
 def test_revision_over_several_slices_is_the_checksum_of_the_whole_list(count: int) -> None:
     tags = [f"1.{i}.0-<b>\u2028" for i in range(count)]
     assert revision(tags) == str(zlib.adler32(marshal_tags(tags)))
