@@ -449,7 +449,10 @@ def measure_side(
         peaks = [launched]
         watch.done.wait(timeout=30)
     else:
-        watch.done.wait(timeout=timeout)
+        until = time.monotonic() + timeout
+        while not watch.done.wait(timeout=1.0) and time.monotonic() < until:
+            if any(p.poll() is not None for p, _ in launched):
+                break
         exited = [p.returncode for p, _ in launched if p.poll() is not None]
         if exited:
             note = f"exited {exited} before every object was Ready"

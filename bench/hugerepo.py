@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -43,6 +45,7 @@ from bench.common import (  # noqa: E402
     ReadyWatch,
     Row,
     benchbin,
+    flux_crds,
     irc_argv,
     measure_side,
     render,
@@ -249,6 +252,9 @@ def run_rows(registry: FakeRegistry, tools: Path, work: Path) -> list[Row]:
     env = start_environment(work)
     rows: list[Row] = []
     try:
+        module_dir = Path((tools / "irc-module-dir").read_text().strip())
+        policy_crd = flux_crds(module_dir) / "image.toolkit.fluxcd.io_imagepolicies.yaml"
+        env.plane.install_crd(yaml.safe_load(policy_crd.read_text()))
         run_env = {**env.path_env(), "KUBECONFIG": str(env.plane.admin_kubeconfig)}
         env.plane.create_namespace("huge")
         with env.plane.session() as s:
