@@ -39,8 +39,8 @@ def median_of(run: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def main() -> None:
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import run_reconcile
     from kubectl_imagerepo.commands.reconcile import LocalSink
-    from kubectl_imagerepo.commands.scan import run_reconcile
     from kubectl_imagerepo.model.manifests import prepare
     from kubectl_imagerepo.reconcile.reconciler import Options
 

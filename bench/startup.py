@@ -2,15 +2,18 @@
 
 Cases, each timed on the same servers:
 - `--help` against `kubectl --help`;
-- `get` of 50 ImageRepositories against `kubectl get imagerepositories`;
-- `describe` of one against `kubectl describe imagerepositories`;
+- `get` of 50 ImageRepositories against `kubectl get imagerepositories`, and the floor;
+- `describe` of one against `kubectl describe imagerepositories`, and the floor;
 - `reconcile -f` of a repository of 1000 tags (no cluster: list, store, print) against `crane ls`.
 The pipx side is a real `pipx install` of this source (byte code compiled by pip); the krew side is
 the archive `make krew` builds (krew/cached.py), installed by a real krew and run through its link.
 
 The machine is shared, so runs are paired: a round runs every side of a case once, in an order that
 rotates each round, and a ratio is the median of the rounds' ratios; times are medians of the rounds.
-The first round only checks every side's output and is not timed. Also times the plugin's import path
+The first round only checks every side's output and is not timed. The floor is what the chosen stack
+costs before the plugin does anything: the pipx install's interpreter importing click, PyYAML, ssl and
+http.client (`FLOOR`); `get` and `describe` print their distance to it, the median of the rounds'
+differences. Also times the plugin's import path
 under the two majors of the `kubernetes` client, each in its own cached virtualenv, which is how the
 pinned major was chosen.
 
@@ -43,6 +46,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "11"))
 OBJECTS = 50
 TAGS = 1000
 SECTION = "CLI start-up"
+FLOOR = "floor"
+FLOOR_IMPORTS = "import click, yaml, ssl, http.client"
 CLIENT_MAJORS = {"36": "kubernetes==36.0.3", "37": "kubernetes==37.0.2"}
 IMPORT_PATHS = {
     "plugin path (config + ApiClient)": "from kubernetes.config import kube_config; "
@@ -82,6 +87,11 @@ class Timed:
     def paired_ratio(self, side: str, reference: str) -> float:
         """The median over rounds of side / reference, each round's two runs taken side by side."""
         return paired_ratio(self.seconds[side], self.seconds[reference])
+
+    def paired_difference(self, side: str, reference: str) -> float:
+        """The median over rounds of side - reference (s)."""
+        pairs = zip(self.seconds[side], self.seconds[reference], strict=True)
+        return statistics.median(t - r for t, r in pairs)
 
 
 def rotated(count: int, round_number: int) -> list[int]:
@@ -161,9 +171,15 @@ def client_venv(major: str) -> Path:
 
 
 def cases_for(
-    plugin: dict[str, Path], kubectl: Path, crane: Path, namespace: str, image: str, work: Path
+    plugin: dict[str, Path],
+    floor_python: Path,
+    kubectl: Path,
+    crane: Path,
+    namespace: str,
+    image: str,
+    work: Path,
 ) -> list[Case]:
-    """The four cases: every plugin side (pipx, krew), then the reference."""
+    """The four cases: every plugin side (pipx, krew), the floor for `get` and `describe`, the reference."""
     manifest = work / "repo.json"
     manifest.write_text(
         json.dumps(
@@ -179,6 +195,8 @@ def cases_for(
 
     def plugin_sides(argv: Sequence[str], expect: Callable[[str], bool]) -> list[Side]:
         return [Side(name, (str(path), *argv), expect) for name, path in plugin.items()]
+
+    floor = Side(FLOOR, (str(floor_python), "-c", FLOOR_IMPORTS), lambda out: out == "")
 
     def reconcile_sides() -> list[Side]:
         return [
@@ -202,6 +220,7 @@ def cases_for(
             f"get ({OBJECTS} objects)",
             (
                 *plugin_sides(["get", "-n", namespace], lambda out: len(out.splitlines()) == OBJECTS + 1),
+                floor,
                 Side(
                     "kubectl get",
                     (str(kubectl), "get", "imagerepositories", "-n", namespace),
@@ -213,6 +232,7 @@ def cases_for(
             "describe (one object)",
             (
                 *plugin_sides(["describe", "repo-00", "-n", namespace], lambda out: "repo-00" in out),
+                floor,
                 Side(
                     "kubectl describe",
                     (str(kubectl), "describe", "imagerepositories", "repo-00", "-n", namespace),
@@ -234,6 +254,11 @@ def cases_for(
     ]
 
 
+def pipx_python(executable: Path) -> Path:
+    """The interpreter of the pipx install whose `kubectl-imagerepo` is `executable`."""
+    return executable.parent.parent / "venvs" / "kubectl-imagerepo" / "bin" / "python"
+
+
 def measure_plugin(work: Path, pipx: Path, krew: Path, crane: Path) -> list[Timed]:
     """The four cases against the test servers and a registry serving pages of 1000 tags."""
     env = start_environment(work / "servers")
@@ -252,7 +277,7 @@ def measure_plugin(work: Path, pipx: Path, krew: Path, crane: Path) -> list[Time
             )
         plugin = {"pipx": pipx, "krew": krew}
         image = f"{registry.host}/bench/t{TAGS}"
-        cases = cases_for(plugin, env.binaries.kubectl, crane, namespace, image, work)
+        cases = cases_for(plugin, pipx_python(pipx), env.binaries.kubectl, crane, namespace, image, work)
         timed = []
         for case in cases:
             print(f"  {case.name}", flush=True)
@@ -276,16 +301,32 @@ def measure_client_majors() -> list[Timed]:
 
 
 def ratio_pairs(names: Sequence[str]) -> list[tuple[str, str]]:
-    """(side, reference) pairs to compare: each side against the last one, and krew against pipx."""
-    pairs = [(name, names[-1]) for name in names[:-1]]
+    """(side, reference) pairs to compare: each plugin side against the last one, and krew against pipx."""
+    pairs = [(name, names[-1]) for name in names[:-1] if name != FLOOR]
     if {"pipx", "krew"} <= set(names):
         pairs.append(("krew", "pipx"))
     return pairs
 
 
 def rows_of(timed: Timed) -> list[Row]:
-    """Rows for bench/all.py: one per pair of `ratio_pairs`."""
-    return [
+    """Rows for bench/all.py: one per pair of `ratio_pairs`, then each plugin side against the floor."""
+    floor_rows = [
+        Row(
+            SECTION,
+            timed.case,
+            ours,
+            timed.median(ours),
+            FLOOR,
+            timed.median(FLOOR),
+            ours_mb=max(timed.peak_mb[ours]),
+            reference_mb=max(timed.peak_mb[FLOOR]),
+            runs=len(timed.seconds[ours]),
+            note=f"{timed.paired_difference(ours, FLOOR) * 1000:+.0f} ms from the floor (paired)",
+        )
+        for ours in ("pipx", "krew")
+        if FLOOR in timed.seconds and ours in timed.seconds
+    ]
+    return floor_rows + [
         Row(
             SECTION,
             timed.case,
@@ -313,6 +354,12 @@ def table(timed: Sequence[Timed]) -> str:
         names = list(case.seconds)
         sides = "".join(f"{cell(case, name):<28}" for name in names)
         ratios = "  ".join(f"{a}/{b} {case.paired_ratio(a, b):.2f}x" for a, b in ratio_pairs(names))
+        if FLOOR in names:
+            ratios += "".join(
+                f"  {name}-floor {case.paired_difference(name, FLOOR) * 1000:+.0f} ms"
+                for name in names
+                if name in ("pipx", "krew")
+            )
         lines.append(f"{case.case:42} {sides:<80} {ratios}")
     return "\n".join(lines)
 

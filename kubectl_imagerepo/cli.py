@@ -1,9 +1,9 @@
-"""The `kubectl imagerepo` command line: the root command's tables, and `main`, which runs it.
+"""The `kubectl imagerepo` command line: `main`, which runs it, and the kubectl completer's entry.
 
-The tables (subcommands, help text, the root's own options) are plain data: rootgroup.py builds the
-click group from them, and the root `--help`, `-h` and a bare `kubectl imagerepo` are answered from
-them here, with kube/flag_table.py and output/helppage.py, without importing click (importing it costs
-more than the answer). tests/unit/test_helppage.py holds the two pages equal, byte for byte, at every
+The command tree is plain data in commands/table.py: rootgroup.py builds the click group from it, and
+the root `--help`, `-h` and a bare `kubectl imagerepo` are answered from it here, with
+kube/flag_table.py and output/helppage.py, without importing click (importing it costs more than the
+answer). tests/unit/cli/test_helppage.py holds the two pages equal, byte for byte, at every
 width. Everything else runs the click group.
 """
 
@@ -12,45 +12,20 @@ from __future__ import annotations
 import os
 import sys
 
-#: name -> (module, short help). The short help lives here so that `--help` imports no subcommand.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "get": ("kubectl_imagerepo.commands.get", "Display one or many ImageRepositories."),
-    "describe": ("kubectl_imagerepo.commands.describe", "Show details of ImageRepositories."),
-    "events": ("kubectl_imagerepo.commands.events", "List the events of ImageRepositories."),
-    "install": ("kubectl_imagerepo.commands.install", "Install the ImageRepository and ImagePolicy CRDs."),
-    "reconcile": ("kubectl_imagerepo.commands.reconcile", "Scan ImageRepositories now, write their status."),
-    "suspend": ("kubectl_imagerepo.commands.suspend", "Suspend the reconciliation of ImageRepositories."),
-    "resume": ("kubectl_imagerepo.commands.resume", "Resume ImageRepositories and reconcile them."),
-    "completion": (
-        "kubectl_imagerepo.commands.completion",
-        "Print a shell completion script (bash, zsh, fish).",
-    ),
-    "tags": ("kubectl_imagerepo.commands.tags", "List every tag a scan stored for an ImageRepository."),
-    "run": (
-        "kubectl_imagerepo.commands.run", "Keep ImageRepositories and ImagePolicies reconciled until stopped."
-    ),
-    "policy": ("kubectl_imagerepo.commands.policy", "Get, describe and reconcile ImagePolicies."),
-}
+from kubectl_imagerepo.commands.table import (
+    COMMANDS,
+    COMPLETE_VAR,
+    DEFAULT_LOG_LEVEL,
+    HELP_HELP,
+    LOG_LEVEL_HELP,
+    LOG_LEVELS,
+    MAX_CONTENT_WIDTH,
+    PROG,
+    ROOT_ARGUMENTS,
+    ROOT_HELP,
+    VERSION_HELP,
+)
 
-PROG = "kubectl imagerepo"
-ROOT_ARGUMENTS = "[OPTIONS] COMMAND [ARGS]..."
-ROOT_HELP = """Reconcile Flux ImageRepository and ImagePolicy objects from your own machine.
-
-Lists a repository's tags as Flux's image-reflector-controller does, resolves the ImagePolicies
-that choose from them, and writes the status back to the cluster, so `kubectl wait`, `flux get
-images` and image automation work as usual."""
-#: The root's widest help page (click's `max_content_width`).
-MAX_CONTENT_WIDTH = 110
-
-LOG_LEVELS = ("debug", "info", "warning", "error")
-DEFAULT_LOG_LEVEL = "warning"
-LOG_LEVEL_HELP = "Show the plugin's log messages (registry retries, warnings) on stderr from this level up."
-
-#: The help click gives its own `--version` and `--help` options.
-VERSION_HELP = "Show the version and exit."
-HELP_HELP = "Show this message and exit."
-
-COMPLETE_VAR = "_KUBECTL_IMAGEREPO_COMPLETE"
 HELP_ARGUMENTS = (["--help"], ["-h"])
 
 
@@ -83,6 +58,11 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(0)
 
 
+def complete() -> None:
+    """`kubectl_complete-imagerepo WORD... PARTIAL`: kubectl's plugin completion (`completion __complete`)."""
+    main(["completion", "__complete", *sys.argv[1:]])
+
+
 def root_help_page() -> str:
     """The root's `--help` page at the terminal's width, as click would print it."""
     from kubectl_imagerepo.kube.flag_table import KUBE_OPTIONS
@@ -96,7 +76,7 @@ def root_help_page() -> str:
         (f"-v, --log-level [{'|'.join(LOG_LEVELS)}]", f"{LOG_LEVEL_HELP}  [default: {DEFAULT_LOG_LEVEL}]")
     )
     options.append(("-h, --help", HELP_HELP))
-    commands = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+    commands = [(name, COMMANDS[name].help) for name in sorted(COMMANDS)]
     sections = [("Options", options), ("Commands", commands)]
     return help_page(PROG, ROOT_ARGUMENTS, ROOT_HELP, sections, page_width(MAX_CONTENT_WIDTH))
 

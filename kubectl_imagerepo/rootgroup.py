@@ -1,6 +1,6 @@
 """The root click group of `kubectl imagerepo`: it loads each subcommand on first use.
 
-Built from the tables of cli.py, which also answers the root `--help` from them without click.
+Built from commands/table.py, from which cli.py also answers the root `--help` without click.
 """
 
 from __future__ import annotations
@@ -8,20 +8,21 @@ from __future__ import annotations
 import click
 
 from kubectl_imagerepo import __version__
-from kubectl_imagerepo.cli import (
+from kubectl_imagerepo.commands.cmdutil.lazy_group import LazyGroup
+from kubectl_imagerepo.commands.table import (
     COMMANDS,
     DEFAULT_LOG_LEVEL,
     LOG_LEVEL_HELP,
+    LOG_LEVEL_META,
     LOG_LEVELS,
     MAX_CONTENT_WIDTH,
     ROOT_HELP,
 )
-from kubectl_imagerepo.commands.lazy_group import LazyGroup
 from kubectl_imagerepo.kube.flags import kube_options
 
 
 class RootGroup(LazyGroup):
-    """The root group: the subcommands of cli.COMMANDS."""
+    """The root group: the subcommands of commands/table.py."""
 
     table = COMMANDS
 
@@ -42,15 +43,13 @@ class RootGroup(LazyGroup):
     default=DEFAULT_LOG_LEVEL,
     show_default=True,
     expose_value=False,
-    callback=lambda _ctx, _param, level: _log_to_stderr(level),
+    callback=lambda ctx, _param, level: _keep_log_level(ctx, level),
     help=LOG_LEVEL_HELP,
 )
 def root() -> None:
     """The root group; its help is `ROOT_HELP`."""
 
 
-def _log_to_stderr(level: str) -> None:
-    """Send standard logging records to stderr from `level` up (see controller/logbridge.py)."""
-    from kubectl_imagerepo.controller.logbridge import bridge_to_stderr
-
-    bridge_to_stderr(level)
+def _keep_log_level(ctx: click.Context, level: str) -> None:
+    """Keep `--log-level` for the command that runs: one that may log bridges it (LazyGroup)."""
+    ctx.meta[LOG_LEVEL_META] = level

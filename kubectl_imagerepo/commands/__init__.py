@@ -1,1 +1,1 @@
-"""One module per subcommand, each exposing `command`."""
+"""The commands of `kubectl imagerepo`, one module each, listed in commands/table.py."""

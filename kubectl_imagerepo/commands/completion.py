@@ -1,4 +1,8 @@
-"""`kubectl imagerepo completion bash|zsh|fish|kubectl-shim`: print a shell completion script."""
+"""`kubectl imagerepo completion bash|zsh|fish|kubectl-shim`: print a shell completion script.
+
+Both the scripts and kubectl's plugin completion (`completion __complete`, commands/kubectl_complete.py)
+read the command tree from the root command, found through click's context.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kubectl_imagerepo.commands.table import COMPLETE_VAR
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Streams
 
 # The executable the shell scripts complete: the standalone command, not `kubectl imagerepo`
 # (a script for "kubectl imagerepo" would register itself for `kubectl`, replacing kubectl's own).
 EXECUTABLE = "kubectl-imagerepo"
-COMPLETE_VAR = "_KUBECTL_IMAGEREPO_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
 # Hidden: the shim runs `completion __complete WORD... PARTIAL`, kubectl's plugin completion protocol.
 PROTOCOL = "__complete"
@@ -43,13 +47,14 @@ def command(target: str, words: tuple[str, ...]) -> None:
       kubectl imagerepo completion kubectl-shim > ~/.krew/bin/kubectl_complete-imagerepo
       chmod +x ~/.krew/bin/kubectl_complete-imagerepo
     """
+    root = click.get_current_context().find_root()
     if target == PROTOCOL:
-        from kubectl_imagerepo.completion import main
+        from kubectl_imagerepo.commands.kubectl_complete import main
 
-        main(list(words))
-    from kubectl_imagerepo.commands.shared import Streams
+        main(words, root)
+    from kubectl_imagerepo.commands.cmdutil.command import Streams
 
-    options = CompletionOptions(target, tuple(words))
+    options = CompletionOptions(target, root.command, tuple(words))
     options.validate()
     sys.exit(options.run(Streams.system()))
 
@@ -59,6 +64,7 @@ class CompletionOptions:
     """`completion SHELL`: which script to print. It needs no cluster."""
 
     target: str
+    root: click.Command
     words: tuple[str, ...] = ()
 
     def validate(self) -> None:
@@ -69,15 +75,13 @@ class CompletionOptions:
             raise InputError(f'error: unsupported shell "{self.target}": use bash, zsh, fish or kubectl-shim')
 
     def run(self, streams: Streams) -> int:
-        streams.echo(KUBECTL_SHIM if self.target == "kubectl-shim" else shell_script(self.target))
+        streams.echo(KUBECTL_SHIM if self.target == "kubectl-shim" else shell_script(self.root, self.target))
         return 0
 
 
-def shell_script(shell: str) -> str:
-    """click's completion script for the standalone executable."""
+def shell_script(root: click.Command, shell: str) -> str:
+    """click's completion script of the `root` command tree, for the standalone executable."""
     from click.shell_completion import get_completion_class
-
-    from kubectl_imagerepo.rootgroup import root
 
     completion_class = get_completion_class(shell)
     if completion_class is None:  # pragma: no cover - click ships all three

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kubectl_imagerepo.commands.cmdutil.scan_flags import database_option
 from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model import api
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from pathlib import Path
+
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.imagerepository import ImageRepository
     from kubectl_imagerepo.output.describe import PolicyAccess
 
@@ -22,33 +25,41 @@ if TYPE_CHECKING:
 @click.option("-A", "--all-namespaces", is_flag=True, help="Describe the objects of every namespace.")
 @click.option("-l", "--selector", help="Label selector to filter on, e.g. -l key1=value1,key2=value2.")
 @click.option("--show-events/--no-show-events", default=True, show_default=True, help="Show the events.")
+@database_option
 @kube_options
 @click.pass_context
 def command(
-    ctx: click.Context, names: tuple[str, ...], all_namespaces: bool, selector: str | None, show_events: bool
+    ctx: click.Context,
+    names: tuple[str, ...],
+    all_namespaces: bool,
+    selector: str | None,
+    show_events: bool,
+    database: Path | None,
 ) -> None:
     """Show details of ImageRepositories: conditions, scan settings, latest tags, policies, events.
 
     A NAME that matches no object exactly describes every object whose name starts with it.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = DescribeOptions.complete(
-        factory, names=names, all_namespaces=all_namespaces, selector=selector, show_events=show_events
+        factory, names=names, all_namespaces=all_namespaces, selector=selector, show_events=show_events,
+        database=database,
     )
     execute(options, factory)
 
 
 @dataclass(frozen=True)
 class DescribeOptions:
-    """`describe [NAME...]`: which objects, and whether to show their events."""
+    """`describe [NAME...]`: which objects, whether to show their events, which tag database."""
 
     namespace: str
     names: tuple[str, ...] = ()
     all_namespaces: bool = False
     selector: str | None = None
     show_events: bool = True
+    database: Path | None = None
 
     @classmethod
     def complete(
@@ -59,8 +70,10 @@ class DescribeOptions:
         all_namespaces: bool = False,
         selector: str | None = None,
         show_events: bool = True,
+        database: Path | None = None,
     ) -> DescribeOptions:
-        return cls(factory.client().namespace, tuple(names), all_namespaces, selector, show_events)
+        namespace = factory.client().namespace
+        return cls(namespace, tuple(names), all_namespaces, selector, show_events, database)
 
     def validate(self) -> None:
         """Nothing to check: names and -l may go together, as in kubectl describe."""
@@ -84,12 +97,38 @@ class DescribeOptions:
             repo = ImageRepository.from_dict(obj)
             events = _events(kube, repo) if self.show_events else []
             access = _access(kube, repo, policies)
-            texts.append(render_describe(repo, events=events, policies=access, now=now))
+            sharing = _sharing(self.database, repo)
+            texts.append(render_describe(repo, events=events, policies=access, now=now, sharing=sharing))
         if texts:
             streams.echo("\n\n".join(t.rstrip("\n") for t in texts) + "\n")
         for text in missing:
             streams.echo(text + "\n", err=True)
         return 1 if missing else 0
+
+
+def _sharing(database: Path | None, repo: ImageRepository) -> int | None:
+    """How many objects the listing of the object's last stored scan served; None when not known.
+
+    The database is read only when it exists: describing creates nothing.
+    """
+    from kubectl_imagerepo.store.database import StoreError, TagStore, default_path, object_key
+
+    path = database or default_path()
+    if not repo.uid or not path.exists():
+        return None
+    try:
+        with TagStore(path) as store:
+            stored = store.read(object_key(None, repo.uid, repo.namespace, repo.name))
+            if stored is None or not stored.listing or stored.scan_time != _scan_time(repo):
+                return None
+            return store.served_by(stored.listing)
+    except StoreError:
+        return None  # describe shows what the cluster says; the database is a detail here
+
+
+def _scan_time(repo: ImageRepository) -> str | None:
+    scan = repo.last_scan_result
+    return None if scan is None else scan.scan_time
 
 
 def described_objects(
@@ -105,7 +144,7 @@ def described_objects(
     A name that matches no object exactly stands for every object whose name it begins (in
     `own_namespace`); without names, the objects of `namespace` (None: all) matching `selector`.
     """
-    from kubectl_imagerepo.commands.selection import get_named, list_matching
+    from kubectl_imagerepo.commands.cmdutil.lookup import get_named, list_matching
 
     if not names:
         return list_matching(kube, namespace, selector, plural=plural).objects, []
@@ -168,7 +207,7 @@ def _policies(kube: KubeClient) -> list[dict[str, Any]]:
 def _access(kube: KubeClient, repo: ImageRepository, policies: list[dict[str, Any]]) -> list[PolicyAccess]:
     """Which of the policies reference `repo`, and whether its accessFrom lets each one in."""
     from kubectl_imagerepo.kube.client import ApiError
-    from kubectl_imagerepo.model.access import access_denied_reason, policies_referencing
+    from kubectl_imagerepo.model.acl import access_denied_reason, policies_referencing
     from kubectl_imagerepo.output.describe import PolicyAccess
 
     result = []

@@ -13,7 +13,7 @@ from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.output.eventlist import Event, EventApi
     from kubectl_imagerepo.output.printers import OutputFormat
 
@@ -61,7 +61,7 @@ def command(
     Events are read through both the core/v1 and the events.k8s.io/v1 API, each event once, and are
     matched by kind and name only, so events recorded against older API versions show up too.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = EventsOptions.complete(
@@ -152,14 +152,14 @@ def _output_format(output: str | None) -> OutputFormat | None:
     """The `-o` format, None for the table; kubectl's message for a format `events` does not print."""
     if not output:
         return None
-    from kubectl_imagerepo.output.eventlist import OUTPUT_FORMATS
+    from kubectl_imagerepo.output.formats import EVENT_FORMATS
     from kubectl_imagerepo.output.jsonpath import go_quote
     from kubectl_imagerepo.output.printers import parse_output
 
-    if output.partition("=")[0] not in OUTPUT_FORMATS:
+    if output.partition("=")[0] not in EVENT_FORMATS:
         raise InputError(
             f"error: unable to match a printer suitable for the output format {go_quote(output)}, "
-            f"allowed formats are: {','.join(OUTPUT_FORMATS)}"
+            f"allowed formats are: {','.join(EVENT_FORMATS)}"
         )
     try:
         return parse_output(output)

@@ -17,8 +17,8 @@ from kubectl_imagerepo.kube.flags import kube_options
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
-    from kubectl_imagerepo.model.imagerepository import Condition
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
+    from kubectl_imagerepo.model.fluxobject import Condition
     from kubectl_imagerepo.output.listing import StatusSelector
     from kubectl_imagerepo.output.printers import OutputFormat
 
@@ -99,7 +99,7 @@ def get_flags(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def run_get(ctx: click.Context, listing: Listing, **flags: Any) -> None:
     """Complete the options of one kind's `get` from its flags, run it and exit."""
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     execute(GetOptions.complete(factory, listing=listing, **flags), factory)
@@ -172,7 +172,7 @@ class GetOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Print the objects (then every change, with -w); 1 when a named object is missing."""
-        from kubectl_imagerepo.commands.selection import get_named, list_matching
+        from kubectl_imagerepo.commands.cmdutil.lookup import get_named, list_matching
         from kubectl_imagerepo.kube.client import ApiError
 
         namespace = None if self.all_namespaces else self.namespace

@@ -9,21 +9,21 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import quiet_option, scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import quiet_option, scan_options
+from kubectl_imagerepo.commands.cmdutil.selection import selection_arguments
+from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.scan import Printer
-    from kubectl_imagerepo.commands.selection import Selection
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
+    from kubectl_imagerepo.commands.cmdutil.selection import Selection
     from kubectl_imagerepo.model.manifests import Manifests
     from kubectl_imagerepo.reconcile.events import EventRecord
 
 
 @click.command("reconcile")
-@click.argument("names", nargs=-1)
-@click.option("--all", "all_objects", is_flag=True, help="Reconcile every ImageRepository of the namespace.")
-@click.option("-l", "--selector", help="Reconcile the ImageRepositories matching this label selector.")
+@selection_arguments("Reconcile", api.KIND)
 @click.option(
     "-f",
     "--filename",
@@ -61,7 +61,7 @@ def command(
     resolved after it, as the controller's repository watch does; with -f, the file's ImagePolicies.
     Exits 1 when any object fails.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = ReconcileOptions.complete(
@@ -111,8 +111,8 @@ class ReconcileOptions:
         policies: bool = True,
     ) -> ReconcileOptions:
         """The gates parsed; the namespace from -n (with -f) or the kubeconfig (against a cluster)."""
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
-        from kubectl_imagerepo.commands.selection import Selection
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.cmdutil.selection import Selection
 
         gates = parse_feature_gates(feature_gates)
         selection = Selection(tuple(names), all_objects, selector)
@@ -131,8 +131,8 @@ class ReconcileOptions:
         """Reconcile the files, or the selected objects of the cluster; 1 when any failed."""
         if self.filename is not None:
             return _reconcile_files(self, streams)
-        from kubectl_imagerepo.commands.scan import ScanRequest, reconcile_selected
-        from kubectl_imagerepo.commands.selection import select
+        from kubectl_imagerepo.commands.cmdutil.repository_scan import ScanRequest, reconcile_selected
+        from kubectl_imagerepo.commands.cmdutil.selection import select
 
         selected = select(kube, self.namespace or kube.namespace, self.selection)
         request = ScanRequest(self.database, self.gates, self.concurrency, self.quiet)
@@ -153,12 +153,16 @@ def _reconcile_policies_of(
     in the repositories' own namespaces. No ImagePolicy API in the cluster means no policies; an identity
     that may not list them gets a warning line, and the repositories' outcome stands.
     """
-    from kubectl_imagerepo.commands.policy_scan import FOLLOWING, PolicyRequest, reconcile_policy_objects
-    from kubectl_imagerepo.commands.scan import Printer
-    from kubectl_imagerepo.commands.selection import list_matching
+    from kubectl_imagerepo.commands.cmdutil.lookup import list_matching
+    from kubectl_imagerepo.commands.cmdutil.policy_resolution import (
+        FOLLOWING,
+        PolicyRequest,
+        reconcile_policy_objects,
+    )
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import Printer
     from kubectl_imagerepo.kube.client import ApiError
     from kubectl_imagerepo.model import api
-    from kubectl_imagerepo.model.access import policies_referencing
+    from kubectl_imagerepo.model.acl import policies_referencing
     from kubectl_imagerepo.model.imagerepository import ImageRepository
 
     def listed(namespace: str | None) -> list[dict[str, Any]]:
@@ -208,19 +212,45 @@ class LocalSink:
 
 
 def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
-    """Reconcile a file's objects without a cluster, repositories then policies; print them with status."""
-    from kubectl_imagerepo.commands.scan import Printer, outcome_lines, run_reconcile, scan_progress
-    from kubectl_imagerepo.model import api
+    """Reconcile a file's objects without a cluster, repositories then policies; print them with status.
+
+    A document left out (no apiVersion or kind, a kind the plugin does not serve) gets kubectl's error
+    line after the others are reconciled, and makes the exit code 1, as with `kubectl apply -f`.
+    """
     from kubectl_imagerepo.model.manifests import load_manifests, read_text
     from kubectl_imagerepo.output.printers import parse_output, render_objects
-    from kubectl_imagerepo.reconcile.reconciler import Options
-    from kubectl_imagerepo.registry.access import FileSecrets
-    from kubectl_imagerepo.store.database import LOCAL_SCOPE
 
     stream = options.filename
     assert stream is not None
     source = "stdin" if stream.name in ("<stdin>", "-") else stream.name
     manifests = load_manifests(read_text(stream, source), source, options.namespace or "default")
+    objects, ready = reconcile_file_objects(manifests, source, options, streams)
+    if manifests.skipped:
+        streams.echo("".join(f"{line}\n" for line in manifests.skipped), err=True)
+    if objects:
+        streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
+    return 0 if ready and not manifests.skipped else 1
+
+
+def reconcile_file_objects(
+    manifests: Manifests, source: str, options: ReconcileOptions, streams: Streams
+) -> tuple[list[dict[str, Any]], bool]:
+    """Reconcile the files' repositories, then resolve their policies (unless `--no-policies`).
+
+    The objects with their status, repositories first, and whether all are Ready; progress on stderr.
+    """
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import (
+        Printer,
+        command_lister,
+        outcome_lines,
+        run_reconcile,
+        scan_progress,
+    )
+    from kubectl_imagerepo.model import api
+    from kubectl_imagerepo.reconcile.reconciler import Options
+    from kubectl_imagerepo.registry.access import FileSecrets
+    from kubectl_imagerepo.store.database import LOCAL_SCOPE
+
     tally = scan_progress(streams.err, options.quiet)
     printer = Printer(streams.err, live=True, status=None if tally is None else tally.status)
     reconcile_options = Options(
@@ -229,11 +259,13 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         secrets=FileSecrets(manifests.secrets, manifests.service_accounts),
     )
     results = []
+    lister = command_lister()
     for obj in manifests.repositories:
         meta = obj["metadata"]
         printer.say([], "waiting", f"reconciling {api.KIND} {meta['namespace']}/{meta['name']} from {source}")
         result = run_reconcile(
-            obj, sink=LocalSink(), database=options.database, options=reconcile_options, tally=tally
+            obj, sink=LocalSink(), database=options.database, options=reconcile_options, tally=tally,
+            list_tags=lister,
         )
         printer.say([], *outcome_lines(result))
         results.append(result)
@@ -243,8 +275,7 @@ def _reconcile_files(options: ReconcileOptions, streams: Streams) -> int:
         policy_objects, policies_ready = _resolve_file_policies(options, manifests, objects, printer, source)
         objects += policy_objects
         ready = ready and policies_ready
-    streams.echo(render_objects(objects, parse_output(options.output), single=len(objects) == 1))
-    return 0 if ready else 1
+    return objects, ready
 
 
 def _resolve_file_policies(
@@ -255,7 +286,10 @@ def _resolve_file_policies(
     source: str,
 ) -> tuple[list[dict[str, Any]], bool]:
     """Resolve the file's ImagePolicies over the repositories just reconciled; (the policies, all Ready)."""
-    from kubectl_imagerepo.commands.policy_scan import policy_outcome_lines, run_policy_reconcile
+    from kubectl_imagerepo.commands.cmdutil.policy_resolution import (
+        policy_outcome_lines,
+        run_policy_reconcile,
+    )
     from kubectl_imagerepo.model import api
     from kubectl_imagerepo.reconcile.policy_reconciler import PolicyOptions
     from kubectl_imagerepo.reconcile.policy_sources import FileRepositories

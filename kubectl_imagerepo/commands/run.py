@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import scan_options
 from kubectl_imagerepo.model.errors import InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.controller.leader import LeaderElector
     from kubectl_imagerepo.controller.logs import Logger
     from kubectl_imagerepo.controller.manager import Controller, ControllerConfig
@@ -99,6 +99,9 @@ def go_bool(**attrs: Any) -> dict[str, Any]:
 @click.option("--max-retry-delay", default="15m", show_default=True, help="Longest delay after failures.")
 @click.option("--graceful-shutdown-timeout", default="30s", show_default=True,
               help="On SIGINT/SIGTERM, how long to let reconciles in flight finish.")
+@click.option("--listing-reuse-window", default="1m", show_default=True,
+              help="How long a registry listing serves other objects of the same image and access "
+                   "(never longer than an object's interval; 0s: only listings in flight are shared).")
 @scan_options
 def command(ctx: click.Context, **flags: Any) -> None:
     """Watch ImageRepositories and ImagePolicies and keep them reconciled, like image-reflector-controller,
@@ -110,7 +113,7 @@ def command(ctx: click.Context, **flags: Any) -> None:
     retried with growing delays. SIGINT or SIGTERM lets reconciles in flight finish. Without the
     ImagePolicy CRD, only ImageRepositories are reconciled.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     execute(RunOptions.complete(factory, Flags(**flags)), factory)
@@ -145,6 +148,7 @@ class Flags:
     min_retry_delay: str = "750ms"
     max_retry_delay: str = "15m"
     graceful_shutdown_timeout: str = "30s"
+    listing_reuse_window: str = "1m"
     database: Path | None = None
     feature_gates: str = ""
 
@@ -177,11 +181,12 @@ class RunOptions:
     default_service_account: str | None = None
     token_cache_max_size: int = 100
     no_cross_namespace_refs: bool = False
+    listing_reuse_window: float = 60.0
 
     @classmethod
     def complete(cls, factory: Factory, flags: Flags) -> RunOptions:
         """Parse the durations and gates (their errors name the flag); the namespace unless -A."""
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
 
         every = flags.all_namespaces or flags.watch_all_namespaces
         parsed = cls(
@@ -209,6 +214,7 @@ class RunOptions:
             default_service_account=flags.default_service_account or None,
             token_cache_max_size=flags.token_cache_max_size,
             no_cross_namespace_refs=flags.no_cross_namespace_refs,
+            listing_reuse_window=seconds("--listing-reuse-window", flags.listing_reuse_window),
         )
         if every:
             return parsed
@@ -244,7 +250,7 @@ class RunOptions:
         bridge_to_run_log(log, self.log_level)  # library records become log lines too
         stop = threading.Event()
         _handle_signals(stop, log)
-        from kubectl_imagerepo.commands.shared import as_kube
+        from kubectl_imagerepo.commands.cmdutil.command import as_kube
 
         return _Run(as_kube(kube), self, log, stop).main()
 
@@ -275,6 +281,7 @@ class _Run:
             min_retry_delay=options.min_retry_delay,
             max_retry_delay=options.max_retry_delay,
             default_service_account=options.default_service_account,
+            listing_reuse_window=options.listing_reuse_window,
         )
         secrets = ClusterSecrets(kube)
         reconcile_options = Options(feature_gates=options.gates, secrets=secrets)

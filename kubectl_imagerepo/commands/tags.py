@@ -1,6 +1,6 @@
 """`kubectl imagerepo tags NAME`: every tag the last scan of an ImageRepository stored locally.
 
-With `--policy POLICY` the tags are an ImagePolicy's candidates in its order (commands/tags_policy.py).
+With `--policy POLICY` the tags are an ImagePolicy's candidates in its order (commands/tags_by_policy.py).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from kubectl_imagerepo.commands.scan_flags import quiet_option, scan_options
+from kubectl_imagerepo.commands.cmdutil.scan_flags import quiet_option, scan_options
 from kubectl_imagerepo.model.errors import CommandError, InputError
 
 if TYPE_CHECKING:
-    from kubectl_imagerepo.commands.shared import Factory, KubeClient, Streams
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, KubeClient, Streams
     from kubectl_imagerepo.model.imagepolicy import ImagePolicy
     from kubectl_imagerepo.model.tagquery import TagQuery
     from kubectl_imagerepo.store.database import ObjectKey, StoredScan
@@ -92,7 +92,7 @@ def command(
     `kubectl imagerepo reconcile NAME`. Without --sort or --semver the tags keep their stored order.
     With --policy they come in that ImagePolicy's order; --explain TAG says why TAG is or is not its pick.
     """
-    from kubectl_imagerepo.commands.shared import Factory, execute
+    from kubectl_imagerepo.commands.cmdutil.command import Factory, execute
 
     factory = Factory.from_context(ctx)
     options = TagsOptions.complete(
@@ -150,10 +150,10 @@ class TagsOptions:
     ) -> TagsOptions:
         """The query compiled (its errors are the user's), the gates parsed, the namespace resolved.
 
-        With --policy only --limit and the outputs shape the listing (see tags_policy.check_flags).
+        With --policy only --limit and the outputs shape the listing (see tags_by_policy.check_flags).
         """
-        from kubectl_imagerepo.commands.scan_flags import parse_feature_gates
-        from kubectl_imagerepo.commands.tags_policy import check_flags
+        from kubectl_imagerepo.commands.cmdutil.scan_flags import parse_feature_gates
+        from kubectl_imagerepo.commands.tags_by_policy import check_flags
         from kubectl_imagerepo.model.tagquery import QueryError, compile_query
 
         ranking = {"--filter": pattern, "--semver": version_range, "--sort": sort, "--order": order}
@@ -179,9 +179,9 @@ class TagsOptions:
 
     def run(self, kube: KubeClient, streams: Streams) -> int:
         """Read the policy if any, scan when asked or when nothing is stored, then print to `out`."""
-        from kubectl_imagerepo.commands.scan import ScanRequest, reconcile_selected
-        from kubectl_imagerepo.commands.selection import Selection, select
-        from kubectl_imagerepo.commands.tags_policy import PolicyRun, read_policy, repository_exclusions
+        from kubectl_imagerepo.commands.cmdutil.repository_scan import ScanRequest, reconcile_selected
+        from kubectl_imagerepo.commands.cmdutil.selection import Selection, select
+        from kubectl_imagerepo.commands.tags_by_policy import PolicyRun, read_policy, repository_exclusions
         from kubectl_imagerepo.store.database import StoreError, TagStore, default_path, object_key
 
         policy = None if self.policy is None else read_policy(kube, self.namespace, self.policy, self.name)
@@ -216,7 +216,7 @@ class TagsOptions:
 
     def _selected(self, policy: ImagePolicy | None, stored_tags: Iterator[str]) -> Iterator[str]:
         """The tags to print: the policy's candidates in its order, else the query's selection."""
-        from kubectl_imagerepo.commands.tags_policy import PolicyRun
+        from kubectl_imagerepo.commands.tags_by_policy import PolicyRun
         from kubectl_imagerepo.model.tagquery import NumericTagError
 
         if policy is not None:

@@ -47,6 +47,8 @@ class ControllerConfig:
     max_retry_delay: float = 900.0
     #: `--default-service-account`: the spec.serviceAccountName of objects without one (workload identity).
     default_service_account: str | None = None
+    #: `--listing-reuse-window`, in seconds: how long a listing serves other objects of its identity.
+    listing_reuse_window: float = 60.0
 
 
 class LoggingSink:
@@ -104,6 +106,11 @@ class Controller:
         )
         self.workers = Workers("worker", self.queue, config.concurrent, config.database, self._process)
         self.settlement = Settlement(CONTROLLER, self.queue, metrics, log)
+        from kubectl_imagerepo.registry.sharedlistings import SharedListings
+
+        self.listings = SharedListings(keep=max(config.listing_reuse_window, 1.0))
+        if metrics is not None:
+            metrics.watch_listings(self.listings.stats)
         self._warned: set[Key] = set()
         self._watcher: threading.Thread | None = None
         #: Also told of every ImageRepository event (the ImagePolicy controller's secondary watch).
@@ -184,7 +191,7 @@ class Controller:
                 obj,
                 sink=self.sink,
                 store=store(),
-                list_tags=self._lister(namespace, name),
+                list_tags=self._lister(obj),
                 options=self.options,
             ),
         )
@@ -209,17 +216,27 @@ class Controller:
         )
 
     def _lister(
-        self, namespace: str, name: str
+        self, obj: dict[str, Any]
     ) -> Callable[[ImageReference, RegistryAccess, float, Progress | None], list[str]]:
-        """The registry listing, timed and counted into the metrics."""
-        from kubectl_imagerepo.registry.access import scan_tags
+        """The registry listing, shared by the objects of one identity, timed and counted into the metrics.
+
+        An explicit request (a new `requestedAt`) lists afresh; otherwise a listing no older than the
+        reuse window, and never older than the object's own interval, serves (docs/behaviour.md, Shared
+        listings and registry limits).
+        """
+        from kubectl_imagerepo.registry.sharedlistings import shared_lister
+
+        namespace, name = key_of(obj)
+        explicit = explicit_request(obj)
+        window = 0.0 if explicit else min(self.config.listing_reuse_window, interval_seconds(obj))
+        lister = shared_lister(self.listings, self.listings.now() - window, fresh=explicit)
 
         def timed(
             reference: ImageReference, access: RegistryAccess, deadline: float, progress: Progress | None
         ) -> list[str]:
             started = time.monotonic()
             try:
-                return scan_tags(reference, access, deadline, progress)
+                return lister(reference, access, deadline, progress)
             finally:
                 if self.metrics is not None:
                     self.metrics.scanned(namespace, name, time.monotonic() - started, None)
@@ -238,6 +255,25 @@ class Controller:
                 namespace=key[0],
                 name=key[1],
             )
+
+
+def explicit_request(obj: Mapping[str, Any]) -> bool:
+    """A `reconcile.fluxcd.io/requestedAt` the object's status has not handled yet."""
+    from kubectl_imagerepo.model import api
+
+    requested = ((obj.get("metadata") or {}).get("annotations") or {}).get(api.REQUESTED_AT_ANNOTATION)
+    handled = (obj.get("status") or {}).get("lastHandledReconcileAt")
+    return requested is not None and requested != handled
+
+
+def interval_seconds(obj: Mapping[str, Any]) -> float:
+    """`spec.interval` in seconds, or 0 when it cannot be read (the reconcile says why)."""
+    from kubectl_imagerepo.gocompat.durations import parse_go_duration
+
+    try:
+        return parse_go_duration(str((obj.get("spec") or {}).get("interval"))) / 1e9
+    except (ValueError, TypeError):
+        return 0.0
 
 
 def with_default_service_account(obj: dict[str, Any], account: str | None) -> dict[str, Any]:

@@ -71,7 +71,21 @@ class Metrics:
             ["name"],
             registry=self.registry,
         )
+        self.listing_counts = Gauge(
+            "kubectl_imagerepo_registry_listings",
+            "Registry listings since start: made, served to another object (shared), failed.",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.series(CONTROLLER)
+
+    def watch_listings(self, stats: Any) -> None:
+        """Expose a `ListingStats` (listings made, shared, failed) as it counts."""
+        def reader(outcome: str) -> Callable[[], float]:
+            return lambda: float(getattr(stats, outcome))
+
+        for outcome in ("made", "shared", "failed"):
+            self.listing_counts.labels(outcome).set_function(reader(outcome))
 
     def series(self, controller: str) -> None:
         """Start the counters of `controller` at zero, so that they are exposed before any reconcile."""

@@ -79,7 +79,7 @@ def referenced_repository(policy: Mapping[str, Any]) -> tuple[str, str]:
     The reference's namespace defaults to the policy's own; a policy without a usable reference refers
     to `(<its namespace>, "")`, which no repository is.
     """
-    from kubectl_imagerepo.model.access import referenced_repository as reference
+    from kubectl_imagerepo.model.acl import referenced_repository as reference
 
     found = reference(policy)
     if found is None:

@@ -15,11 +15,13 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kubectl_imagerepo.kube.execcredential import ExecConfig
 from kubectl_imagerepo.kube.flags import KubeFlags
 from kubectl_imagerepo.model.errors import CommandError
+
+if TYPE_CHECKING:
+    from kubectl_imagerepo.kube.execcredential import ExecConfig
 
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
@@ -159,6 +161,8 @@ def load_client_config(flags: KubeFlags, environ: Mapping[str, str] | None = Non
     exec_config, exec_cluster = None, None
     stanza = user.value.get("exec")
     if isinstance(stanza, Mapping) and not flags.token:
+        from kubectl_imagerepo.kube.execcredential import ExecConfig
+
         exec_config = ExecConfig.from_kubeconfig(user_name, stanza, str(user.base))
         if exec_config.provide_cluster_info:
             exec_cluster = _exec_cluster(server, ca, insecure, tls_server_name, cluster)
@@ -186,10 +190,12 @@ def load_client_config(flags: KubeFlags, environ: Mapping[str, str] | None = Non
 
 def _proxy(server: str, proxy_url: str, env: Mapping[str, str]) -> str:
     """The kubeconfig's `proxy-url` (every request takes it), else the environment's by Go's rules."""
-    from kubectl_imagerepo.gocompat.httpproxy import ProxyConfig, proxy_for
-
     if proxy_url:
         return proxy_url
+    if not any(env.get(name) for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")):
+        return ""  # the common case, without loading the rules
+    from kubectl_imagerepo.gocompat.httpproxy import ProxyConfig, proxy_for
+
     return proxy_for(server, ProxyConfig.from_environment(env)) or ""
 
 

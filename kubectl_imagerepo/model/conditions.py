@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from kubectl_imagerepo.model.imagerepository import (
+from kubectl_imagerepo.model.fluxobject import (
     READY,
     RECONCILING,
     STALLED,

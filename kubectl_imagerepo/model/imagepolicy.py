@@ -25,9 +25,7 @@ from kubectl_imagerepo.model.conditions import (
     SUCCEEDED_REASON,
 )
 from kubectl_imagerepo.model.errors import InputError
-
-# The reader of the ImageRepository view: same JSON, same one-line errors naming the field.
-from kubectl_imagerepo.model.imagerepository import (
+from kubectl_imagerepo.model.fluxobject import (
     READY,
     RECONCILING,
     STALLED,

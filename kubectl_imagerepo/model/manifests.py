@@ -17,6 +17,16 @@ TIMEOUT_PATTERN = r"^([0-9]+(\.[0-9]+)?(ms|s|m))+$"
 PROVIDERS = ("generic", "aws", "azure", "gcp")
 MAX_EXCLUSIONS = 25
 MAX_NODES = 1_000_000  # YAML nodes a document may hold once its aliases are expanded
+# The kinds `reconcile -f` reads, by the apiVersions it serves them in.
+SERVED: Mapping[str, tuple[str, ...]] = {
+    api.KIND: tuple(f"{api.GROUP}/{v}" for v in api.VERSIONS),
+    api.POLICY_KIND: tuple(f"{api.GROUP}/{v}" for v in api.POLICY_VERSIONS),
+    "Secret": ("v1",),
+    "ServiceAccount": ("v1",),
+    "Namespace": ("v1",),
+}
+#: Kinds of the group that other commands read (`automation -f`): `reconcile -f` passes them unremarked.
+READ_ELSEWHERE: Mapping[str, tuple[str, ...]] = {"ImageUpdateAutomation": (f"{api.GROUP}/v1",)}
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,9 @@ class Manifests:
     service_accounts: tuple[dict[str, Any], ...] = ()
     policies: tuple[dict[str, Any], ...] = ()
     namespaces: tuple[dict[str, Any], ...] = ()
+    # One kubectl-worded error line per document left out: no apiVersion or kind, or a kind the
+    # plugin does not serve (see `unrecognized`).
+    skipped: tuple[str, ...] = ()
 
 
 def read_text(stream: IO[str], source: str) -> str:
@@ -58,11 +71,15 @@ def load_manifests(text: str, source: str, default_namespace: str) -> Manifests:
     service_accounts: list[dict[str, Any]] = []
     policies: list[dict[str, Any]] = []
     namespaces: list[dict[str, Any]] = []
+    skipped: list[str] = []
     for doc in _flatten(documents, source):
         kind, version = doc.get("kind"), str(doc.get("apiVersion") or "")
-        if kind == api.KIND and version.split("/")[0] == api.GROUP:
+        refused = unrecognized(doc, source)
+        if refused is not None:
+            skipped.append(refused)
+        elif kind == api.KIND:
             repositories.append(prepare(doc, default_namespace))
-        elif kind == api.POLICY_KIND and version.split("/")[0] == api.GROUP:
+        elif kind == api.POLICY_KIND:
             policies.append(prepare_policy(doc, default_namespace))
         elif kind == "Namespace" and version == "v1" and isinstance(doc.get("metadata"), dict):
             namespaces.append(copy.deepcopy(doc))
@@ -71,10 +88,46 @@ def load_manifests(text: str, source: str, default_namespace: str) -> Manifests:
             found = copy.deepcopy(doc)
             found.setdefault("metadata", {}).setdefault("namespace", default_namespace)
             (secrets if kind == "Secret" else service_accounts).append(found)
-    if not repositories and not policies:
+    if not repositories and not policies and not skipped:
         raise InputError(f"error: {source}: no {api.KIND} or {api.POLICY_KIND} objects found")
     return Manifests(
-        tuple(repositories), tuple(secrets), tuple(service_accounts), tuple(policies), tuple(namespaces)
+        tuple(repositories),
+        tuple(secrets),
+        tuple(service_accounts),
+        tuple(policies),
+        tuple(namespaces),
+        tuple(skipped),
+    )
+
+
+def unrecognized(doc: Mapping[str, Any], source: str) -> str | None:
+    """kubectl's error for a document `reconcile -f` leaves out, or None when it reads or ignores it.
+
+    A document without `apiVersion` or `kind` gets kubectl's validation error; a kind of the
+    `image.toolkit.fluxcd.io` group other than the versions the plugin serves (ImageRepository,
+    ImagePolicy, and ImageUpdateAutomation, which `automation -f` reads), or one of the kinds it reads
+    under another version, gets kubectl's error for a kind the cluster does not serve. The kinds of
+    other APIs (ConfigMap, Deployment, …) are not the plugin's to reconcile and pass unremarked.
+    See docs/behaviour.md, Reconciling an ImageRepository.
+    """
+    from kubectl_imagerepo.gocompat.strconv import quote
+
+    version, kind = doc.get("apiVersion"), doc.get("kind")
+    missing = [f"{field} not set" for field, value in (("apiVersion", version), ("kind", kind)) if not value]
+    if missing:
+        detail = missing[0] if len(missing) == 1 else f"[{', '.join(missing)}]"
+        return f"error: error validating {quote(source)}: error validating data: {detail}"
+    version, kind = str(version), str(kind)
+    if version in SERVED.get(kind, ()) or version in READ_ELSEWHERE.get(kind, ()):
+        return None
+    if version.split("/")[0] != api.GROUP and kind not in SERVED:
+        return None
+    meta = doc.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    return (
+        f"error: resource mapping not found for name: {quote(name)} namespace: {quote(namespace)} "
+        f"from {quote(source)}: no matches for kind {quote(kind)} in version {quote(version)}"
     )
 
 

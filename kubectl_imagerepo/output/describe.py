@@ -12,7 +12,8 @@ from kubectl_imagerepo.gocompat.durations import format_go_duration
 from kubectl_imagerepo.gocompat.fmt import sprint
 from kubectl_imagerepo.gocompat.tabwriter import TabWriter, escape_terminal
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository, credentials_source
+from kubectl_imagerepo.model.fluxobject import Condition
+from kubectl_imagerepo.model.imagerepository import ImageRepository, credentials_source
 
 NONE = "<none>"
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
@@ -50,6 +51,7 @@ def render_describe(
     events: Sequence[Mapping[str, Any]],
     policies: Sequence[PolicyAccess],
     now: datetime,
+    sharing: int | None = None,
 ) -> str:
     """Render one object the way `kubectl describe` does, then the sections a person debugging needs.
 
@@ -63,6 +65,7 @@ def render_describe(
         events: Its events, core/v1 or events.k8s.io/v1 shaped, in any order.
         policies: The ImagePolicies that reference it, with their access verdicts.
         now: The time ages and the next scan are computed against (timezone-aware).
+        sharing: How many objects the listing of the last scan served (this machine's database), if known.
 
     Returns:
         The text, ending with a newline.
@@ -70,7 +73,7 @@ def render_describe(
     w = PrefixWriter()
     write_object(w, repo.name, repo.namespace, repo.labels, repo.annotations, repo.raw)
     write_conditions(w, repo.conditions)
-    _write_scan(w, repo, now)
+    _write_scan(w, repo, now, sharing)
     _write_policies(w, policies)
     write_events(w, events, now)
     return w.text()
@@ -255,13 +258,20 @@ def _next_scan(repo: ImageRepository, now: datetime) -> str:
         return "<invalid>"
     if due is None:
         return "<unknown>"
+    return f"{_timestamp(due)} ({scan_due_in(due, now)})"
+
+
+def scan_due_in(due: datetime, now: datetime) -> str:
+    """How the due time stands against now: `in 5m3s`, `now`, or `overdue by 3m12s` (kubectl-style ages)."""
     left = (due - now).total_seconds()
-    if left <= 0:
-        return "<now>"
-    return f"{_timestamp(due)} (in {human_duration(left)})"
+    if left > 0:
+        return f"in {human_duration(left)}"
+    if left == 0:
+        return "now"
+    return f"overdue by {human_duration(-left)}"
 
 
-def _write_scan(w: PrefixWriter, repo: ImageRepository, now: datetime) -> None:
+def _write_scan(w: PrefixWriter, repo: ImageRepository, now: datetime, sharing: int | None) -> None:
     w.flush()
     try:
         timeout = format_go_duration(repo.effective_timeout_ns())
@@ -274,7 +284,7 @@ def _write_scan(w: PrefixWriter, repo: ImageRepository, now: datetime) -> None:
     for pattern in repo.effective_exclusion_list():
         w.write(2, f"{pattern}\n")
     w.write(1, f"Credentials:\t{credentials_source(repo)}\n")
-    w.write(1, f"Last Scan:\t{_last_scan(repo, now)}\n")
+    w.write(1, f"Last Scan:\t{_last_scan(repo, now)}{_shared(sharing)}\n")
     w.write(1, f"Next Scan:\t{_next_scan(repo, now)}\n")
     w.write(1, f"Tag Count:\t{scan.tag_count if scan else NONE}\n")
     if scan and scan.latest_tags:
@@ -283,6 +293,14 @@ def _write_scan(w: PrefixWriter, repo: ImageRepository, now: datetime) -> None:
             w.write(2, f"{tag}\n")
     else:
         w.write(1, f"Latest Tags:\t{NONE}\n")
+
+
+def _shared(sharing: int | None) -> str:
+    """` (one listing shared with N other objects)` when the last scan's listing served others."""
+    if sharing is None or sharing < 2:
+        return ""
+    others = sharing - 1
+    return f" (one listing shared with {others} other object{'s' if others > 1 else ''})"
 
 
 def _write_policies(w: PrefixWriter, policies: Sequence[PolicyAccess]) -> None:

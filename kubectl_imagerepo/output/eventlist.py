@@ -22,8 +22,6 @@ from kubectl_imagerepo.output.describe import EventSummary, event_text
 EVENT_TYPES = ("Normal", "Warning")
 TYPES_ERROR = "valid --types are Normal or Warning"
 HEADERS = ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE")
-OUTPUT_FORMATS = ("json", "jsonpath", "jsonpath-as-json", "name", "yaml")
-"""What `-o` accepts besides the table (kubectl's go-template formats are not offered)."""
 
 @dataclass(frozen=True)
 class EventApi:

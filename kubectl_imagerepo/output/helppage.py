@@ -1,7 +1,7 @@
 """A `--help` page in click's layout, rendered without importing click.
 
 The root command answers `--help`, `-h` and a bare invocation with this (see cli.py), because
-importing click costs more than the rest of the answer. tests/unit/test_helppage.py renders the
+importing click costs more than the rest of the answer. tests/unit/cli/test_helppage.py renders the
 root's page here and through click at every width click can choose and requires them to be equal,
 byte for byte, so the two cannot drift. Only what the root page uses is supported: a usage line that
 fits beside its prefix, plain paragraphs, and sections of two-column rows.

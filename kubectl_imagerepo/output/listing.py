@@ -9,7 +9,8 @@ from typing import Protocol, TypeVar
 
 from kubectl_imagerepo.gocompat.ages import age, human_duration
 from kubectl_imagerepo.model.errors import InputError
-from kubectl_imagerepo.model.imagerepository import Condition, ImageRepository
+from kubectl_imagerepo.model.fluxobject import Condition
+from kubectl_imagerepo.model.imagerepository import ImageRepository
 
 NONE = "<none>"
 HEADERS = ("NAME", "IMAGE", "TAGS", "READY", "STATUS", "LAST SCAN", "AGE")

@@ -8,15 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubectl_imagerepo.gocompat import strconv
+from kubectl_imagerepo.output.formats import OUTPUT_FORMATS, PLAIN_FORMATS, TEMPLATE_FORMATS
 
 # Each printer imports its engine (jsonpath, YAML, JSON, tables) when it runs, so that a command
 # pays only for the format it prints.
 
-OUTPUT_FORMATS = ("custom-columns", "json", "jsonpath", "jsonpath-as-json", "name", "wide", "yaml")
-"""What ``-o`` accepts, besides the default table; ``jsonpath``, ``jsonpath-as-json`` and
-``custom-columns`` take their argument after ``=``."""
-
-_TEMPLATE_FORMATS = ("jsonpath", "jsonpath-as-json", "custom-columns")
 _JSON_INDENT = "    "
 
 
@@ -61,10 +57,10 @@ def parse_output(value: str | None) -> OutputFormat:
     """
     if not value:
         return OutputFormat()
-    if value in ("json", "yaml", "name", "wide"):
+    if value in PLAIN_FORMATS:
         return OutputFormat(value)
     kind, _, argument = value.partition("=")
-    if kind not in _TEMPLATE_FORMATS:
+    if kind not in TEMPLATE_FORMATS:
         raise _unknown_format(value)
     fmt = OutputFormat(kind, argument)
     if kind == "custom-columns":

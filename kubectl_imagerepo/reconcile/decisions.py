@@ -10,13 +10,8 @@ from typing import Literal
 from kubectl_imagerepo.gocompat.durations import SECOND, format_go_duration
 from kubectl_imagerepo.model.conditions import READY, SUCCEEDED_REASON
 from kubectl_imagerepo.model.exclusion import exclusion_lists_equal
-from kubectl_imagerepo.model.imagerepository import (
-    GENERIC_PROVIDER,
-    Condition,
-    ImageRepository,
-    find_condition,
-    is_ready,
-)
+from kubectl_imagerepo.model.fluxobject import Condition, find_condition, is_ready
+from kubectl_imagerepo.model.imagerepository import GENERIC_PROVIDER, ImageRepository
 
 # Reconciling messages.
 RECONCILIATION_IN_PROGRESS = "reconciliation in progress"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model import conditions as cond
 from kubectl_imagerepo.model.errors import InputError
+from kubectl_imagerepo.model.fluxobject import READY, find_condition, is_ready, is_stalled
 from kubectl_imagerepo.model.imagepolicy import (
     ALWAYS,
     INTERVAL_NOT_CONFIGURED_REASON,
@@ -26,13 +27,7 @@ from kubectl_imagerepo.model.imagepolicy import (
     ImagePolicy,
     ImageRef,
 )
-from kubectl_imagerepo.model.imagerepository import (
-    READY,
-    ImageRepository,
-    find_condition,
-    is_ready,
-    is_stalled,
-)
+from kubectl_imagerepo.model.imagerepository import ImageRepository
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.reconcile import decisions
 from kubectl_imagerepo.reconcile import policy_decisions as decide
@@ -260,7 +255,7 @@ class _PolicyReconcile(ExitingReconcile):
 
     def _repository(self) -> ImageRepository:
         """The referenced ImageRepository, once `--no-cross-namespace-refs` and `accessFrom` allow it."""
-        from kubectl_imagerepo.model.access import access_denied_reason
+        from kubectl_imagerepo.model.acl import access_denied_reason
 
         policy = self.policy
         namespace, name = decide.repository_key(policy)

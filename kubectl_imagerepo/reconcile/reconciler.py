@@ -19,13 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model import conditions as cond
-from kubectl_imagerepo.model.imagerepository import (
-    READY,
-    ImageRepository,
-    find_condition,
-    is_ready,
-    is_stalled,
-)
+from kubectl_imagerepo.model.fluxobject import READY, find_condition, is_ready, is_stalled
+from kubectl_imagerepo.model.imagerepository import ImageRepository
+from kubectl_imagerepo.model.listing import ListedTags
 from kubectl_imagerepo.model.reference import ImageReference, ImageReferenceError, parse_image_reference
 from kubectl_imagerepo.reconcile import decisions
 from kubectl_imagerepo.reconcile.events import EventRecord
@@ -83,6 +79,8 @@ class Result:
     requeue_after_ns: int | None
     error: str | None
     scanned: bool
+    #: The listing the scan's tags came from (shared by the objects it served); "" when none was named.
+    listing: str = ""
 
 
 AUTHENTICATING = Step(cond.AUTHENTICATION_FAILED_REASON, decisions.AUTHENTICATION_FAILED_MESSAGE)
@@ -126,6 +124,7 @@ class _Reconcile(ExitingReconcile):
         self.conditions: cond.Conditions = self.repo.conditions
         self.status: dict[str, Any] = dict(obj.get("status") or {})
         self.scanned = False
+        self.listing = ""
         self.step = GENERAL
 
     @property
@@ -273,7 +272,9 @@ class _Reconcile(ExitingReconcile):
         except (ExclusionError, RegistryError) as failure:
             raise SCANNING.failure(failure) from None
         outcome = process_scan(raw, exclusions)
-        scan_time = cond.format_time(self.now())
+        # A listing shared with other objects keeps its own time (docs/behaviour.md, Shared listings).
+        listed = raw if isinstance(raw, ListedTags) else None
+        scan_time = cond.format_time(self.now() if listed is None else listed.listed_at)
         try:
             self.store.write(
                 self.key,
@@ -281,6 +282,7 @@ class _Reconcile(ExitingReconcile):
                 tags=outcome.tags,
                 revision=outcome.revision,
                 scan_time=scan_time,
+                listing="" if listed is None else listed.listing,
             )
         except StoreError as failure:
             raise SCANNING.failure(
@@ -295,6 +297,7 @@ class _Reconcile(ExitingReconcile):
             result["latestTags"] = list(outcome.latest_tags)
         self.status["lastScanResult"] = result
         self.scanned = True
+        self.listing = "" if listed is None else listed.listing
 
     def _finish(self, ending: Ending) -> Result:
         """The exit: the final patch (ResultFinalizer), then the event."""
@@ -344,4 +347,5 @@ class _Reconcile(ExitingReconcile):
             requeue_after_ns=requeue_after_ns,
             error=error,
             scanned=self.scanned,
+            listing=self.listing,
         )

@@ -49,6 +49,12 @@ _MIGRATIONS: tuple[str, ...] = (
     DELETE FROM tags WHERE scan_id IN (SELECT id FROM scans WHERE cluster <> 'local');
     DELETE FROM scans WHERE cluster <> 'local';
     """,
+    # The listing a scan's tags came from, shared by every object it served (docs/behaviour.md, Shared
+    # listings and registry limits); empty for scans written before.
+    """
+    ALTER TABLE scans ADD COLUMN listing TEXT NOT NULL DEFAULT '';
+    CREATE INDEX scans_listing ON scans (listing) WHERE listing <> '';
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -95,6 +101,7 @@ class StoredScan:
     revision: str
     scan_time: str
     tag_count: int
+    listing: str = ""
 
 
 def default_path(environ: dict[str, str] | None = None) -> Path:
@@ -167,9 +174,16 @@ class TagStore:
             raise StoreError(f"tag database {self.path}: {failure}") from None
 
     def write(
-        self, key: ObjectKey, *, canonical_name: str, tags: Sequence[str], revision: str, scan_time: str
+        self,
+        key: ObjectKey,
+        *,
+        canonical_name: str,
+        tags: Sequence[str],
+        revision: str,
+        scan_time: str,
+        listing: str = "",
     ) -> None:
-        """Replace the object's stored scan with these tags, atomically."""
+        """Replace the object's stored scan with these tags, atomically; `listing` names their listing."""
 
         def replace(db: sqlite3.Connection) -> None:
             db.execute(
@@ -177,9 +191,9 @@ class TagStore:
                 (key.scope, key.namespace, key.name),
             )
             cursor = db.execute(
-                "INSERT INTO scans (cluster, namespace, name, canonical_name, revision, scan_time, tag_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key.scope, key.namespace, key.name, canonical_name, revision, scan_time, len(tags)),
+                "INSERT INTO scans (cluster, namespace, name, canonical_name, revision, scan_time, tag_count,"
+                " listing) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key.scope, key.namespace, key.name, canonical_name, revision, scan_time, len(tags), listing),
             )
             scan_id = cursor.lastrowid
             db.executemany(
@@ -192,14 +206,23 @@ class TagStore:
     def read(self, key: ObjectKey) -> StoredScan | None:
         """The object's last stored scan, or None when the database has none."""
         row = self._query_one(
-            "SELECT canonical_name, revision, scan_time, tag_count FROM scans"
+            "SELECT canonical_name, revision, scan_time, tag_count, listing FROM scans"
             " WHERE cluster = ? AND namespace = ? AND name = ?",
             (key.scope, key.namespace, key.name),
         )
         if row is None:
             return None
-        canonical_name, revision, scan_time, tag_count = row
-        return StoredScan(str(canonical_name), str(revision), str(scan_time), int(str(tag_count)))
+        canonical_name, revision, scan_time, tag_count, listing = row
+        return StoredScan(
+            str(canonical_name), str(revision), str(scan_time), int(str(tag_count)), str(listing or "")
+        )
+
+    def served_by(self, listing: str) -> int:
+        """How many objects' stored scans came from `listing`."""
+        if not listing:
+            return 0
+        row = self._query_one("SELECT count(*) FROM scans WHERE listing = ?", (listing,))
+        return int(str(row[0])) if row else 0
 
     def tags(self, key: ObjectKey, batch: int = 5000) -> Iterator[str]:
         """The object's stored tags in stored order, read in batches (nothing held twice)."""

@@ -16,24 +16,20 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import Plugin, create, image_repository
-from tests.e2e.test_policy_reconcile import (
+from tests.e2e.test_policy_reconcile import (  # noqa: F401 - policy_api: the ImagePolicy CRD, served
     condition,
     create_policy,
     fetch_policy,
     fetch_repository,
     image_policy,
     label_namespace,
+    policy_api,
     seeded,
 )
-from tests.harness.environment import ROOT, Environment
+from tests.harness.cluster import service_account_token
+from tests.harness.environment import Environment
 
-POLICY_CRD = ROOT / "kubectl_imagerepo" / "crds" / "image.toolkit.fluxcd.io_imagepolicies.yaml"
 DEV = "dev"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def policy_api(env: Environment) -> None:
-    env.plane.install_crd(next(d for d in yaml.safe_load_all(POLICY_CRD.read_text()) if d))
 
 
 @pytest.fixture
@@ -43,9 +39,6 @@ def database(tmp_path: Path) -> Path:
 
 def developer(env: Environment, namespace: str, workdir: Path) -> Path:
     """A ServiceAccount `dev` with a namespace-scoped Role, and a kubeconfig with its real token."""
-    env.plane.apply(
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": DEV, "namespace": namespace}}
-    )
     rules: list[dict[str, Any]] = [
         {
             "apiGroups": ["image.toolkit.fluxcd.io"],
@@ -60,32 +53,7 @@ def developer(env: Environment, namespace: str, workdir: Path) -> Path:
         {"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch", "list"]},
         {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch", "list"]},
     ]
-    env.plane.apply(
-        {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "Role",
-            "metadata": {"name": DEV, "namespace": namespace},
-            "rules": rules,
-        }
-    )
-    env.plane.apply(
-        {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": {"name": DEV, "namespace": namespace},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": DEV},
-            "subjects": [{"kind": "ServiceAccount", "name": DEV, "namespace": namespace}],
-        }
-    )
-    answer = env.plane.request(
-        "POST",
-        f"/api/v1/namespaces/{namespace}/serviceaccounts/{DEV}/token",
-        {
-            "apiVersion": "authentication.k8s.io/v1",
-            "kind": "TokenRequest",
-            "spec": {"expirationSeconds": 3600},
-        },
-    )
+    token = service_account_token(env.plane, namespace, DEV, rules)
     ca = base64.b64encode(env.plane.ca_file.read_bytes()).decode()
     path = workdir / "dev.yaml"
     path.write_text(
@@ -97,7 +65,7 @@ def developer(env: Environment, namespace: str, workdir: Path) -> Path:
                 "clusters": [
                     {"name": "test", "cluster": {"server": env.plane.url, "certificate-authority-data": ca}}
                 ],
-                "users": [{"name": DEV, "user": {"token": answer["status"]["token"]}}],
+                "users": [{"name": DEV, "user": {"token": token}}],
                 "contexts": [
                     {"name": "dev", "context": {"cluster": "test", "user": DEV, "namespace": namespace}}
                 ],

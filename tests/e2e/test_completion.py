@@ -14,11 +14,14 @@ from tests.harness.environment import Environment
 
 pytestmark = pytest.mark.e2e
 
+#: What the `kubectl_complete-imagerepo` executable runs.
+COMPLETER = "from kubectl_imagerepo.cli import complete; complete()"
+
 
 def complete(env: Environment, *words: str, kubeconfig: Path | None = None) -> list[str]:
     """Run the completer as kubectl does (the words, the partial word last); its stdout lines."""
     done = subprocess.run(
-        [sys.executable, "-m", "kubectl_imagerepo.completion", *words],
+        [sys.executable, "-c", COMPLETER, *words],
         capture_output=True,
         text=True,
         timeout=60,
@@ -162,7 +165,7 @@ def test_kubectl_completes_object_names_through_the_completion_executable(
     create(env, image_repository(namespace, "app", "ghcr.io/example/app"))
     create(env, image_repository(namespace, "api", "ghcr.io/example/api"))
     shim = tmp_path / "kubectl_complete-imagerepo"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m kubectl_imagerepo.completion "$@"\n')
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "{COMPLETER}" "$@"\n')
     shim.chmod(0o755)
     path = os.pathsep.join([str(tmp_path), str(env.bindir), os.environ.get("PATH", "")])
     done = subprocess.run(
@@ -182,7 +185,7 @@ def test_kubectl_completes_the_plugins_subcommands_through_the_completion_execut
     env: Environment, tmp_path: Path
 ) -> None:
     shim = tmp_path / "kubectl_complete-imagerepo"
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m kubectl_imagerepo.completion "$@"\n')
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "{COMPLETER}" "$@"\n')
     shim.chmod(0o755)
     path = os.pathsep.join([str(tmp_path), str(env.bindir), os.environ.get("PATH", "")])
     done = subprocess.run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -148,3 +149,15 @@ def test_empty_namespace_says_no_resources_found(plugin: Plugin, namespace: str)
     result = plugin("describe", "-n", namespace)
     assert result.code == 0
     assert result.stderr == f"No resources found in {namespace} namespace.\n"
+
+
+def test_an_overdue_next_scan_says_by_how_long(env: Environment, plugin: Plugin, namespace: str) -> None:
+    create(env, image_repository(namespace, "late", "ghcr.io/example/app", interval="5m"))
+    scanned = datetime.datetime.now(datetime.UTC).replace(microsecond=0) - datetime.timedelta(minutes=8)
+    status = ready_status()
+    status["lastScanResult"] = {"tagCount": 3, "scanTime": scanned.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    write_status(env, namespace, "late", status)
+    result = plugin("describe", "late", "-n", namespace)
+    assert result.code == 0, result.stderr
+    due = (scanned + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert re.fullmatch(rf"{due} \(overdue by 3m(\d+s)?\)", field(result.stdout, "Next Scan"))

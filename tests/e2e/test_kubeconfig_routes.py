@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import Plugin, create, image_repository
+from tests.harness.cluster import service_account_token
 from tests.harness.environment import Environment
 from tests.harness.proxies import start_http_proxy
 
@@ -84,42 +85,14 @@ def kubeconfig_file(
 
 def restricted_token(env: Environment, namespace: str) -> str:
     """A real ServiceAccount token that may list ImageRepositories in `namespace` only."""
-    env.plane.apply(
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "dev", "namespace": namespace}}
-    )
-    env.plane.apply(
+    rules = [
         {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "Role",
-            "metadata": {"name": "dev", "namespace": namespace},
-            "rules": [
-                {
-                    "apiGroups": ["image.toolkit.fluxcd.io"],
-                    "resources": ["imagerepositories"],
-                    "verbs": ["get", "list"],
-                }
-            ],
+            "apiGroups": ["image.toolkit.fluxcd.io"],
+            "resources": ["imagerepositories"],
+            "verbs": ["get", "list"],
         }
-    )
-    env.plane.apply(
-        {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": {"name": "dev", "namespace": namespace},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "dev"},
-            "subjects": [{"kind": "ServiceAccount", "name": "dev", "namespace": namespace}],
-        }
-    )
-    answer = env.plane.request(
-        "POST",
-        f"/api/v1/namespaces/{namespace}/serviceaccounts/dev/token",
-        {
-            "apiVersion": "authentication.k8s.io/v1",
-            "kind": "TokenRequest",
-            "spec": {"expirationSeconds": 3600},
-        },
-    )
-    return str(answer["status"]["token"])
+    ]
+    return service_account_token(env.plane, namespace, "dev", rules)
 
 
 @pytest.fixture

@@ -22,6 +22,9 @@ from tests.harness.environment import ROOT, Environment
 
 pytestmark = pytest.mark.e2e
 
+#: What the `kubectl_complete-imagerepo` executable runs.
+COMPLETER = "from kubectl_imagerepo.cli import complete; complete()"
+
 GROUP = "image.toolkit.fluxcd.io"
 POLICY_CRD = ROOT / "kubectl_imagerepo" / "crds" / "image.toolkit.fluxcd.io_imagepolicies.yaml"
 
@@ -224,7 +227,7 @@ def test_describe_denies_a_repository_of_another_namespace_without_access_from(
 def complete(env: Environment, *words: str) -> list[str]:
     """Run the completer as kubectl does; its stdout lines."""
     done = subprocess.run(
-        [sys.executable, "-m", "kubectl_imagerepo.completion", *words],
+        [sys.executable, "-c", COMPLETER, *words],
         capture_output=True,
         text=True,
         timeout=60,

@@ -213,8 +213,8 @@ def test_policy_names_are_completed_after_dash_dash_policy(big: Scanned) -> None
     done = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "kubectl_imagerepo.completion",
+            "-c",
+            "from kubectl_imagerepo.cli import complete; complete()",
             "tags",
             "big",
             "-n",

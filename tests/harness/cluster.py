@@ -215,6 +215,28 @@ class ControlPlane:
         raise RuntimeError("the RoleBinding for the restricted user did not take effect")
 
 
+def service_account_token(
+    plane: ControlPlane, namespace: str, name: str, rules: list[dict[str, Any]]
+) -> str:
+    """A real ServiceAccount bound to a Role of `rules` in `namespace`, and a token of it (TokenRequest)."""
+    metadata = {"name": name, "namespace": namespace}
+    plane.apply({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
+    plane.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                 "metadata": {"name": name, "namespace": namespace}, "rules": rules})
+    plane.apply({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": name, "namespace": namespace},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+        "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}],
+    })
+    answer = plane.request(
+        "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
+        {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+         "spec": {"expirationSeconds": 3600}},
+    )
+    return str(answer["status"]["token"])
+
+
 def object_path(obj: dict[str, Any]) -> str:
     """The REST path of an object, for the kinds the harness writes."""
     plurals = {
@@ -228,6 +250,7 @@ def object_path(obj: dict[str, Any]) -> str:
         "ServiceAccount": "serviceaccounts",
         "ImageRepository": "imagerepositories",
         "ImagePolicy": "imagepolicies",
+        "ImageUpdateAutomation": "imageupdateautomations",
     }
     api_version, kind = obj["apiVersion"], obj["kind"]
     base = f"/api/{api_version}" if "/" not in api_version else f"/apis/{api_version}"

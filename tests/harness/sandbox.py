@@ -1,7 +1,8 @@
 """`make sandbox`: the test environment left running in the background for a person to try.
 
 `up` starts it under `.sandbox/`, seeds a few repositories, creates ImageRepositories pointing at
-them and ImagePolicies choosing from two of them, and writes `.sandbox/env`; `down` stops every server
+them, ImagePolicies choosing from two of them and an ImageUpdateAutomation with a Git checkout
+(`.sandbox/checkout`) marked for it, and writes `.sandbox/env`; `down` stops every server
 and removes `.sandbox/`.
 """
 
@@ -12,13 +13,15 @@ import os
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import yaml
 
-from tests.harness.environment import ROOT, start_environment
+from tests.harness.automation_oracle import crd_path
+from tests.harness.environment import ROOT, Environment, start_environment
 
 SANDBOX = Path(os.environ.get("SANDBOX_DIR") or ROOT / ".sandbox")
 NAMESPACE = "sandbox"
@@ -78,7 +81,9 @@ def up() -> None:
                 "spec": spec,
             }
         )
+    checkout = seed_automation(env)
     values = {
+        "CHECKOUT": checkout,
         "KUBECONFIG": env.plane.admin_kubeconfig,
         "REGISTRY": env.registry.host,
         "REGISTRY_LEGACY": env.legacy_registry.host,
@@ -89,6 +94,70 @@ def up() -> None:
     lines.append(f'export PATH={shlex.quote(str(env.bindir))}:"$PATH"')
     (SANDBOX / "env").write_text("\n".join(lines) + "\n")
     print(f"sandbox ready: source {SANDBOX / 'env'} && kubectl imagerepo get -A")
+
+
+def seed_automation(env: Environment) -> Path:
+    """An ImageUpdateAutomation `apps` (update path ./apps) and a Git checkout with markers for it."""
+    env.plane.install_crd(next(d for d in yaml.safe_load_all(crd_path().read_text()) if d))
+    env.plane.apply(
+        {
+            "apiVersion": "image.toolkit.fluxcd.io/v1",
+            "kind": "ImageUpdateAutomation",
+            "metadata": {"name": "apps", "namespace": NAMESPACE},
+            "spec": {
+                "interval": "30m",
+                "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+                "git": {
+                    "checkout": {"ref": {"branch": "main"}},
+                    "commit": {"author": {"name": "fluxcdbot", "email": "fluxcdbot@example.invalid"}},
+                    "push": {"branch": "main"},
+                },
+                "update": {"path": "./apps", "strategy": "Setters"},
+            },
+        }
+    )
+    checkout = SANDBOX / "checkout"
+    image = f"{env.registry.host}/sandbox/podinfo"
+    files = {
+        "apps/podinfo.yaml": CHECKOUT_DEPLOYMENT.format(image=image),
+        "apps/release.yaml": CHECKOUT_RELEASE.format(image=image),
+        "infra/podinfo.yaml": CHECKOUT_DEPLOYMENT.format(image=image),
+    }
+    for relative, text in files.items():
+        (checkout / relative).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / relative).write_text(text)
+    git = ["git", "-C", str(checkout), "-c", "user.name=sandbox", "-c", "user.email=sandbox@example.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "podinfo at 6.5.0"], check=True)
+    return checkout
+
+
+CHECKOUT_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: podinfo
+  namespace: sandbox
+spec:
+  template:
+    spec:
+      containers:
+        - name: podinfod
+          image: {image}:6.5.0 # {{"$imagepolicy": "sandbox:podinfo"}}
+          ports:
+            - containerPort: 9898
+"""
+CHECKOUT_RELEASE = """apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: sandbox
+spec:
+  values:
+    image:
+      repository: {image} # {{"$imagepolicy": "sandbox:podinfo:name"}}
+      tag: 6.5.0 # {{"$imagepolicy": "sandbox:podinfo:tag"}}
+"""
 
 
 def down() -> None:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kubectl_imagerepo.commands.shared import Factory, Streams
+from kubectl_imagerepo.commands.cmdutil.command import Factory, Streams
 from kubectl_imagerepo.kube.client import ApiError, Cluster
 from kubectl_imagerepo.kube.flags import KubeFlags
 

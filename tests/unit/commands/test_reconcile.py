@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.commands import scan
+from kubectl_imagerepo.commands.cmdutil import repository_scan as scan
 from kubectl_imagerepo.commands.reconcile import ReconcileOptions
 from kubectl_imagerepo.model import api
 from kubectl_imagerepo.model.errors import InputError
@@ -52,7 +52,7 @@ def test_a_file_takes_the_namespace_flag_without_opening_the_cluster() -> None:
     def refuse(_flags: Any) -> Any:
         raise AssertionError("the cluster was opened")
 
-    from kubectl_imagerepo.commands.shared import Factory
+    from kubectl_imagerepo.commands.cmdutil.command import Factory
     from kubectl_imagerepo.kube.flags import KubeFlags
 
     options = ReconcileOptions.complete(
@@ -122,3 +122,10 @@ def test_a_file_is_reconciled_without_a_cluster_and_printed(scans: list[dict[str
     ]
     assert '"name": "app"' in out
     assert kube.requests == []
+
+
+def test_the_summary_says_how_many_listings_served_how_many_scans() -> None:
+    from kubectl_imagerepo.commands.cmdutil.repository_scan import listings_summary
+
+    assert listings_summary(["x", "x", "y", "x"]) == "2 registry listings served 4 ImageRepository scans"
+    assert listings_summary(["x", "x"]) == "1 registry listing served 2 ImageRepository scans"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.commands import scan
+from kubectl_imagerepo.commands.cmdutil import repository_scan as scan
 from kubectl_imagerepo.commands.resume import ResumeOptions
 from kubectl_imagerepo.model.errors import InputError
 from kubectl_imagerepo.reconcile.reconciler import Result

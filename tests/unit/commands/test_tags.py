@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_imagerepo.commands import scan
+from kubectl_imagerepo.commands.cmdutil import repository_scan as scan
 from kubectl_imagerepo.commands.tags import TagsOptions
 from kubectl_imagerepo.model.errors import CommandError, InputError
 from kubectl_imagerepo.reconcile.reconciler import Result

@@ -1,0 +1,1 @@
+"""The ImageUpdateAutomation commands (`kubectl imagerepo automation ...`), one module each."""

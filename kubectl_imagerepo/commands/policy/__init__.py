@@ -1,0 +1,1 @@
+"""The ImagePolicy commands (`kubectl imagerepo policy ...`), one module each, as kubectl's rollout/."""
