@@ -110,7 +110,10 @@ class Controller:
 
         self.listings = SharedListings(keep=max(config.listing_reuse_window, 1.0))
         if metrics is not None:
+            from kubectl_imagerepo.registry.limiter import SHARED_LIMITER
+
             metrics.watch_listings(self.listings.stats)
+            metrics.watch_registries(SHARED_LIMITER)
         self._warned: set[Key] = set()
         self._watcher: threading.Thread | None = None
         #: Also told of every ImageRepository event (the ImagePolicy controller's secondary watch).

@@ -87,6 +87,28 @@ class Metrics:
         for outcome in ("made", "shared", "failed"):
             self.listing_counts.labels(outcome).set_function(reader(outcome))
 
+    def watch_registries(self, limiter: Any) -> None:
+        """Expose a `HostLimiter`'s requests per host and the seconds spent waiting for a turn."""
+        from prometheus_client.core import CounterMetricFamily
+
+        class RegistryCollector:
+            def collect(self) -> Any:
+                requests = CounterMetricFamily(
+                    "kubectl_imagerepo_registry_requests",
+                    "Registry requests started, per host.",
+                    labels=["host"],
+                )
+                for host, count in sorted(dict(limiter.requests).items()):
+                    requests.add_metric([host], float(count))
+                yield requests
+                yield CounterMetricFamily(
+                    "kubectl_imagerepo_registry_limit_wait_seconds",
+                    "Seconds registry requests waited for their host's limits.",
+                    value=float(limiter.waited),
+                )
+
+        self.registry.register(RegistryCollector())
+
     def series(self, controller: str) -> None:
         """Start the counters of `controller` at zero, so that they are exposed before any reconcile."""
         for result in ("success", "error", "requeue_after"):

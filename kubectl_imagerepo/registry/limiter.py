@@ -149,6 +149,8 @@ class HostLimiter:
         self._limit_of: dict[str, HostLimit | None] = {}
         #: Seconds requests spent waiting for their turn, all hosts together.
         self.waited = 0.0
+        #: Requests started per host, limited or not (`run`'s metrics).
+        self.requests: dict[str, int] = {}
 
     @property
     def limits(self) -> Limits:
@@ -176,6 +178,8 @@ class HostLimiter:
 
         The host's pause comes first, then a place among its requests in flight, then a token.
         """
+        with self._condition:
+            self.requests[host] = self.requests.get(host, 0) + 1
         limit = self._limit(host)
         if limit is None:
             return True

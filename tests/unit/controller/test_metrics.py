@@ -67,3 +67,20 @@ def test_a_failing_check_answers_500_naming_it():
     status, body, _ = check(lambda: False, "informer-synced")()
     assert status == 500
     assert b"informer-synced failed" in body
+
+
+def test_listings_and_registry_requests_are_exposed() -> None:
+    from kubectl_imagerepo.registry.limiter import HostLimiter
+    from kubectl_imagerepo.registry.sharedlistings import ListingStats
+
+    metrics = Metrics()
+    stats = ListingStats(made=2, shared=7, failed=1)
+    limiter = HostLimiter()
+    limiter.acquire("ghcr.io", deadline=float("inf"))
+    limiter.acquire("ghcr.io", deadline=float("inf"))
+    metrics.watch_listings(stats)
+    metrics.watch_registries(limiter)
+    text = metrics.exposition()[0].decode()
+    assert 'kubectl_imagerepo_registry_listings{outcome="shared"} 7.0' in text
+    assert 'kubectl_imagerepo_registry_requests_total{host="ghcr.io"} 2.0' in text
+    assert "kubectl_imagerepo_registry_limit_wait_seconds_total" in text
