@@ -179,7 +179,8 @@ class ControlPlane:
         path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
         self.request("DELETE", path, ok=(200, 202, 404))
         prefix, suffix = f"/apis/{group}/", f"/{plural}"
-        self.served_paths[:] = [p for p in self.served_paths if not (p.startswith(prefix) and p.endswith(suffix))]
+        kept = [p for p in self.served_paths if not (p.startswith(prefix) and p.endswith(suffix))]
+        self.served_paths[:] = kept
         deadline = time.monotonic() + 60
         version = manifest["spec"]["versions"][0]["name"]
         while time.monotonic() < deadline:
