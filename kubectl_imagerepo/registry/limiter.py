@@ -146,6 +146,8 @@ class HostLimiter:
         self._clock = clock
         self._condition = threading.Condition()
         self._hosts: dict[str, _Host] = {}
+        self._limit_of: dict[str, HostLimit | None] = {}
+        #: Seconds requests spent waiting for their turn, all hosts together.
         self.waited = 0.0
         #: Requests started per host, limited or not (`run`'s metrics).
         self.requests: dict[str, int] = {}
@@ -160,31 +162,45 @@ class HostLimiter:
         with self._condition:
             self._limits = limits
             self._hosts.clear()
+            self._limit_of = {}
             self._condition.notify_all()
 
+    def _limit(self, host: str) -> HostLimit | None:
+        try:
+            return self._limit_of[host]
+        except KeyError:
+            limit = self._limit_of[host] = self._limits.for_host(host)
+            return limit
+
     def acquire(self, host: str, deadline: float) -> bool:
-        """Wait until a request to `host` may start; False when that would be after `deadline`.
+        """Wait until a request to `host` (`host[:port]` in lower case) may start; False when that would be
+        after `deadline`.
 
         The host's pause comes first, then a place among its requests in flight, then a token.
         """
         with self._condition:
-            self.requests[host.lower()] = self.requests.get(host.lower(), 0) + 1
-        limit = self._limits.for_host(host)
+            self.requests[host] = self.requests.get(host, 0) + 1
+        limit = self._limit(host)
         if limit is None:
             return True
         started = self._clock()
+        blocked = False
         with self._condition:
-            state = self._hosts.setdefault(host.lower(), _Host(limit, started))
+            state = self._hosts.get(host)
+            if state is None:
+                state = self._hosts[host] = _Host(limit, started)
             while True:
                 now = self._clock()
                 if state.paused_until > now:
                     if state.paused_until >= deadline:
                         return False
+                    blocked = True
                     self._condition.wait(state.paused_until - now)
                     continue
                 if state.in_flight >= self._limits.in_flight:
                     if now >= deadline:
                         return False
+                    blocked = True
                     self._condition.wait(deadline - now)
                     continue
                 wait = state.bucket.reserve(now)
@@ -194,27 +210,37 @@ class HostLimiter:
                 state.in_flight += 1
                 break
         if wait > 0:
+            blocked = True
             time.sleep(wait)
-        with self._condition:
-            self.waited += self._clock() - started
+        if blocked:
+            with self._condition:
+                self.waited += self._clock() - started
         return True
 
     def release(self, host: str) -> None:
         """A request to `host` that `acquire` let start has ended."""
         with self._condition:
-            state = self._hosts.get(host.lower())
+            state = self._hosts.get(host)
             if state is not None and state.in_flight > 0:
                 state.in_flight -= 1
                 self._condition.notify_all()
 
     def pause(self, host: str, seconds: float) -> None:
         """Start no request to `host` for `seconds` (a 429's `Retry-After`), whoever sends it."""
-        limit = self._limits.for_host(host)
+        limit = self._limit(host)
         if limit is None:
             return
         with self._condition:
-            state = self._hosts.setdefault(host.lower(), _Host(limit, self._clock()))
+            state = self._hosts.setdefault(host, _Host(limit, self._clock()))
             state.paused_until = max(state.paused_until, self._clock() + seconds)
+
+
+def _host(url: str) -> str:
+    """The `host[:port]` of an absolute URL, in lower case, without user info."""
+    authority = url.partition("//")[2]
+    for end in "/?#":
+        authority = authority.partition(end)[0]
+    return authority.rpartition("@")[2].lower()
 
 
 class Limited:
@@ -233,7 +259,7 @@ class Limited:
         self._secrets = secrets
 
     def __call__(self, request: Request) -> requests.Response:
-        host = urlsplit(request.url).netloc.rpartition("@")[2].lower()
+        host = _host(request.url)
         if not self._limiter.acquire(host, self._deadline()):
             raise deadline_error(request.method, request.url, self._secrets)
         try:

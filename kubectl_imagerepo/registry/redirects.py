@@ -39,11 +39,12 @@ class FollowRedirects:
         self._secrets = secrets
 
     def __call__(self, request: Request) -> requests.Response:
-        url_origin = origin(request.url)
+        url_origin = origin(request.url) if request.authorization is not None else None
         hop = request
         for _ in range(MAX_REDIRECTS + 1):
-            keep = request.authorization if origin(hop.url) == url_origin else None
-            response = self._inner(hop.authorized(keep))
+            if hop is not request and url_origin is not None and origin(hop.url) != url_origin:
+                hop = hop.authorized(None)
+            response = self._inner(hop)
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response

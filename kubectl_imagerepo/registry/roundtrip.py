@@ -10,7 +10,7 @@ wrap one HTTP exchange (`sender.py`). A layer sees `Request`s, hands them on, an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -44,7 +44,9 @@ class Request:
 
     def authorized(self, authorization: str | None) -> Request:
         """The same request with another `Authorization` (None for none)."""
-        return replace(self, authorization=authorization)
+        if authorization == self.authorization:
+            return self
+        return Request(self.method, self.url, self.headers, authorization, self.data, self.json)
 
 
 class RoundTripper(Protocol):

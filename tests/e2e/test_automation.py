@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,15 +61,7 @@ def automation_crd(env: Environment) -> Iterator[None]:
     crd = next(d for d in yaml.safe_load_all(crd_path().read_text()) if d)
     env.plane.install_crd(crd)
     yield
-    path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}"
-    env.plane.request("DELETE", path, ok=(200, 202, 404))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        served = env.plane.request("GET", f"/apis/{GROUP}/v1")
-        if not any(r.get("name") == "imageupdateautomations" for r in served.get("resources") or []):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the ImageUpdateAutomation CRD is still served after its deletion")
+    env.plane.delete_crd(crd)
 
 
 def automation(namespace: str, name: str = "apps", path: str = "./apps", **spec: Any) -> dict[str, Any]:

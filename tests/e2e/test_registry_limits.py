@@ -23,10 +23,11 @@ JITTER = 0.1
 def test_requests_to_one_host_keep_its_rate_under_four_workers(
     env: Environment, namespace: str, plugin: Plugin
 ) -> None:
-    env.registry.seed("limits/app", ["1.0.0", "1.1.0"])
+    for index in range(REPOSITORIES):  # one image each: objects of one image would share one listing
+        env.registry.seed(f"limits/app-{index}", ["1.0.0", "1.1.0"])
     with FaultProxy(env.registry.host, faults.passthrough()) as proxy:
         for index in range(REPOSITORIES):
-            image = f"{proxy.host}/limits/app"
+            image = f"{proxy.host}/limits/app-{index}"
             create(env, image_repository(namespace, f"app-{index}", image, insecure=True))
 
         result = plugin("reconcile", "--all", "-n", namespace, "--concurrency", "4",

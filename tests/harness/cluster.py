@@ -172,6 +172,24 @@ class ControlPlane:
             time.sleep(0.2)
         raise RuntimeError(f"CRD {name} not established in 60s")
 
+    def delete_crd(self, manifest: dict[str, Any]) -> None:
+        """Delete a CRD, wait until its resource is no longer served, and stop waiting for it on restarts."""
+        name = manifest["metadata"]["name"]
+        group, plural = manifest["spec"]["group"], manifest["spec"]["names"]["plural"]
+        path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
+        self.request("DELETE", path, ok=(200, 202, 404))
+        prefix, suffix = f"/apis/{group}/", f"/{plural}"
+        kept = [p for p in self.served_paths if not (p.startswith(prefix) and p.endswith(suffix))]
+        self.served_paths[:] = kept
+        deadline = time.monotonic() + 60
+        version = manifest["spec"]["versions"][0]["name"]
+        while time.monotonic() < deadline:
+            with self.session() as s:
+                if s.get(f"{self.url}/apis/{group}/{version}/{plural}", timeout=10).status_code == 404:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"CRD {name} still served 60s after its deletion")
+
     def grant_restricted_user(self, namespace: str) -> None:
         """Let the restricted user read ImageRepositories in `namespace`, and nothing more."""
         self.apply(
