@@ -103,8 +103,9 @@ def test_a_terminal_shows_pages_and_tags_fetched_so_far(repository: Repository, 
     shown = list(STATUS.finditer(result.stderr))
     assert shown, result.stderr
     assert {m["image"] for m in shown} == {repository.image}
-    assert all(1 <= int(m["pages"]) <= 30 for m in shown)
-    assert all(int(m["tags"].replace(",", "")) == 100 * int(m["pages"]) for m in shown)
+    lines = [m.group(0) for m in shown]
+    assert all(1 <= int(m["pages"]) <= 30 for m in shown), lines
+    assert all(int(m["tags"].replace(",", "")) == 100 * int(m["pages"]) for m in shown), lines
 
 
 def test_the_progress_line_is_erased_before_the_outcome(repository: Repository, tmp_path: Path) -> None:
